@@ -1,0 +1,198 @@
+"""The ``sohoa`` command: extract one file, ingest a batch, search the wallet, run the demo.
+
+Messages are Vietnamese by default (``--lang en`` or ``SOHOA_LANG=en`` for English). Long work shows a bar.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from pipeline.i18n import t
+
+# Prefect's ephemeral server must work offline and may start slowly on a busy 2-core machine.
+os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "180")
+os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, help="sohoa — số hóa giấy tờ hành chính")
+out = Console()
+err = Console(stderr=True)
+
+
+@app.callback()
+def main(lang: Annotated[str | None, typer.Option(help="vi | en")] = None) -> None:
+    if lang:
+        os.environ["SOHOA_LANG"] = lang
+
+
+@app.command()
+def extract(
+    file: Path,
+    as_json: Annotated[bool, typer.Option("--json", help="print the contract JSON (DESIGN.md §3)")] = False,
+) -> None:
+    """Extract one PDF/PNG/JPEG/TIFF file (no server needed)."""
+    from pipeline.config import Settings
+    from pipeline.errors import BadInput
+    from pipeline.ocr import open_engine
+    from pipeline.process import process_file
+
+    if not file.is_file():
+        err.print(t("not_found", path=file))
+        raise typer.Exit(2)
+    settings = Settings()
+    try:
+        processed = process_file(file.read_bytes(), file.name, settings, open_engine(settings.ocr_engine))
+    except BadInput as exc:
+        print(t("unreadable", reason=exc.reason, message=exc), file=sys.stderr)
+        raise typer.Exit(exc.exit_code) from None
+    result = processed.result
+    if as_json:
+        sys.stdout.write(json.dumps(result.contract_json(), ensure_ascii=False, indent=2) + "\n")
+        return
+    table = Table(title=f"{result.file}: {result.doc_type} ({result.doc_type_confidence:.2f}) — {t(result.status)}")
+    table.add_column(t("col_field"))
+    table.add_column(t("col_value"))
+    table.add_column(t("col_confidence"), justify="right")
+    for name, fv in result.fields.items():
+        table.add_row(name, "" if fv.value is None else str(fv.value), f"{fv.confidence:.2f}")
+    out.print(table)
+    for issue in result.validation:
+        out.print(f"[yellow]⚠ {issue.field}: {issue.message}[/yellow]")
+
+
+@app.command()
+def ingest(
+    directory: Path,
+    station: Annotated[str, typer.Option(help="digitization station code")],
+    operator: Annotated[str, typer.Option(help="operator name or account")],
+    batch: Annotated[str | None, typer.Option(help="batch id (default: generated)")] = None,
+) -> None:
+    """Upload every file of DIRECTORY to the store and digitize the batch."""
+    summary = run_ingest(directory, station, operator, batch)
+    print_summary(summary)
+
+
+def run_ingest(directory: Path, station: str, operator: str, batch: str | None = None) -> dict:
+    from flows.ingest_batch import ingest_batch
+    from pipeline import progress
+    from pipeline.runtime import get_runtime
+    from pipeline.wallet import upload_original
+
+    files = sorted(p for p in directory.rglob("*") if p.is_file() and not p.name.startswith("."))
+    if not files:
+        err.print(t("no_files", path=directory))
+        raise typer.Exit(2)
+    batch_id = batch or f"{datetime.now(UTC):%Y%m%d-%H%M%S}-{uuid.uuid4().hex[:6]}"
+    store = get_runtime().store
+    with _bar() as bar:
+        task = bar.add_task(t("uploading"), total=len(files))
+        keys = []
+        for path in files:
+            keys.append(upload_original(store, path.read_bytes(), path.name, station, operator, batch_id))
+            bar.advance(task)
+        work = bar.add_task(t("processing"), total=len(keys))
+        with progress.listening(lambda done, total, _msg: bar.update(work, completed=done, total=total)):
+            return ingest_batch(keys, batch_id, station, operator)
+
+
+@app.command()
+def search(
+    query: str,
+    doc_type: Annotated[str | None, typer.Option("--type", help="khai_sinh, cccd, ...")] = None,
+    validity: Annotated[str | None, typer.Option(help="valid | expired | cancelled")] = None,
+    limit: int = 10,
+) -> None:
+    """Search the wallet: a name with or without diacritics, an ID number, a document number."""
+    from pipeline.index.base import SearchQuery
+    from pipeline.runtime import get_runtime
+
+    results = get_runtime().index.search(SearchQuery(text=query, doc_type=doc_type, validity=validity, limit=limit))
+    print_results(query, results)
+
+
+@app.command()
+def demo(
+    count: Annotated[int, typer.Option(help="sample papers to generate")] = 12,
+    seed: int = 2026,
+) -> None:
+    """Generate sample papers, digitize them through the Prefect flow and search the wallet."""
+    from pipeline.config import Settings
+    from pipeline.index.base import SearchQuery
+    from pipeline.runtime import get_runtime
+    from pipeline.textnorm import fold
+    from samples.generator import generate_set
+
+    sample_dir = Settings().data_dir / "demo-samples" / str(seed)
+    out.print(t("demo_generating", count=count, path=sample_dir))
+    generate_set(sample_dir, count=count, seed=seed, variants=("clean", "degraded"))
+    for truth in sample_dir.glob("*.truth.json"):  # ground truth stays beside the samples, not in the wallet
+        truth.rename(truth.with_suffix(".json.truth"))
+    moved = sample_dir.parent / f"{seed}-truth"
+    moved.mkdir(exist_ok=True)
+    for truth in sample_dir.glob("*.json.truth"):
+        truth.rename(moved / truth.name)
+    summary = run_ingest(sample_dir, "DEMO", "demo", f"demo-{seed}-{int(time.time())}")
+    print_summary(summary)
+    index = get_runtime().index
+    people = [r for r in index.search(SearchQuery(text="", limit=100)).hits if r.record.owner_name]
+    if people:
+        query = fold(people[0].record.owner_name)
+        out.print(t("demo_search", query=query))
+        print_results(query, index.search(SearchQuery(text=query)))
+
+
+def print_summary(summary: dict) -> None:
+    table = Table(title=t("summary_title", batch=summary["batch_id"]), show_header=False)
+    statuses, outcomes = summary["statuses"], summary["outcomes"]
+    rows = [
+        (t("files"), summary["files"]),
+        (t("pages"), summary["pages"]),
+        (t("doc_types"), ", ".join(f"{k}: {v}" for k, v in sorted(summary["doc_types"].items())) or "—"),
+        (t("fields_extracted"), summary["fields_extracted"]),
+        (t("auto_approved"), statuses.get("auto_approved", 0)),
+        (t("needs_review"), statuses.get("needs_review", 0)),
+        (t("rejected"), statuses.get("rejected", 0)),
+        (t("duplicates"), outcomes.get("duplicate", 0)),
+        (t("quarantined"), outcomes.get("quarantined", 0)),
+        (t("failed"), outcomes.get("failed", 0)),
+        (t("time"), f"{summary['seconds']:.1f} s"),
+        (t("throughput"), t("pages_per_min", value=summary["pages_per_minute"])),
+    ]
+    for label, value in rows:
+        table.add_row(label, str(value))
+    out.print(table)
+    for item in summary["quarantined"]:
+        out.print(f"[red]{t('quarantine_reason', key=item['key'], message=item['message'])}[/red]")
+
+
+def print_results(query: str, results) -> None:
+    table = Table(title=t("search_title", query=query, total=results.total))
+    for col in ("col_type", "col_owner", "col_id", "col_number", "col_issued", "col_validity", "col_status"):
+        table.add_column(t(col))
+    for hit in results.hits:
+        r = hit.record
+        table.add_row(r.doc_type, r.owner_name or "", ", ".join(r.owner_ids), r.doc_number or "",
+                      r.issue_date.isoformat() if r.issue_date else "", t(r.validity.value),
+                      t(r.extraction_status.value))
+    out.print(table)
+
+
+def _bar() -> Progress:
+    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                    console=err, transient=False)
+
+
+if __name__ == "__main__":
+    app()

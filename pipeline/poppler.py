@@ -1,0 +1,73 @@
+"""Poppler's command-line tools, wrapped in one place: the rest of the code never builds their command lines.
+
+``pdfinfo`` tells page count, per-page size and encryption without rendering anything, so limits are checked
+before a page is decoded; ``pdftoppm`` (through pdf2image) renders pages.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from dataclasses import dataclass
+
+from PIL import Image
+from pdf2image import convert_from_bytes
+from pdf2image.exceptions import PDFInfoNotInstalledError, PDFPageCountError, PDFSyntaxError
+
+from pipeline.errors import CorruptFile, EncryptedPdf, OcrEngineError
+
+_PAGE_SIZE = re.compile(r"^Page\s+(\d+) size:\s+([\d.]+) x ([\d.]+) pts", re.MULTILINE)
+_PAGES = re.compile(r"^Pages:\s+(\d+)", re.MULTILINE)
+_TIMEOUT_S = 60
+
+
+@dataclass(frozen=True)
+class PdfInfo:
+    pages: int
+    page_sizes_pt: list[tuple[float, float]]  # (width, height) in PDF points, one per page
+
+
+def pdf_info(data: bytes, max_pages: int) -> PdfInfo:
+    """Page count and sizes of the first ``max_pages`` pages; typed errors for encrypted or broken files."""
+    try:
+        proc = subprocess.run(
+            ["pdfinfo", "-f", "1", "-l", str(max_pages), "-"],
+            input=data,
+            capture_output=True,
+            timeout=_TIMEOUT_S,
+            check=False,
+        )
+    except FileNotFoundError as exc:
+        raise OcrEngineError("poppler-utils (pdfinfo) is not installed") from exc
+    except subprocess.TimeoutExpired as exc:
+        raise CorruptFile("PDF could not be read in time (pdfinfo timed out)") from exc
+    out = proc.stdout.decode("utf-8", "replace")
+    err = proc.stderr.decode("utf-8", "replace")
+    if proc.returncode != 0:
+        if "password" in err.lower() or "encrypt" in err.lower():
+            raise EncryptedPdf("PDF is password-protected; ask the sender for an unprotected copy")
+        raise CorruptFile(f"PDF is damaged or truncated ({_first_line(err) or 'pdfinfo failed'})")
+    pages_match = _PAGES.search(out)
+    if not pages_match:
+        raise CorruptFile("PDF has no readable page tree")
+    sizes = [(float(w), float(h)) for _, w, h in _PAGE_SIZE.findall(out)]
+    return PdfInfo(pages=int(pages_match.group(1)), page_sizes_pt=sizes)
+
+
+def render_pdf_page(data: bytes, page: int, dpi: int) -> Image.Image:
+    """One page (1-based) as a grayscale image at ``dpi``."""
+    try:
+        images = convert_from_bytes(
+            data, dpi=dpi, first_page=page, last_page=page, fmt="ppm", grayscale=True, timeout=_TIMEOUT_S
+        )
+    except PDFInfoNotInstalledError as exc:
+        raise OcrEngineError("poppler-utils (pdftoppm) is not installed") from exc
+    except (PDFPageCountError, PDFSyntaxError, subprocess.TimeoutExpired) as exc:
+        raise CorruptFile(f"PDF page {page} could not be rendered: {_first_line(str(exc))}") from exc
+    if not images:
+        raise CorruptFile(f"PDF page {page} rendered to nothing")
+    return images[0]
+
+
+def _first_line(text: str) -> str:
+    return next((ln.strip() for ln in text.splitlines() if ln.strip()), "")

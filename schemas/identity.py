@@ -1,0 +1,62 @@
+"""Citizen identity numbers (CCCD / số định danh cá nhân): structure and consistency with the paper.
+
+12 digits = 3-digit province code of birth registration + century/gender digit + 2 digits of the birth year +
+6 serial digits (Circular 07/2016/TT-BCA; DESIGN.md §4). There is no check digit, so consistency with the
+paper's own birth date and gender is the strongest check available.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+# Province codes of birth registration (Circular 07/2016/TT-BCA Annex; the pre-2025 63 provinces).
+PROVINCE_CODES: dict[str, str] = {
+    "001": "Hà Nội", "002": "Hà Giang", "004": "Cao Bằng", "006": "Bắc Kạn", "008": "Tuyên Quang",
+    "010": "Lào Cai", "011": "Điện Biên", "012": "Lai Châu", "014": "Sơn La", "015": "Yên Bái",
+    "017": "Hòa Bình", "019": "Thái Nguyên", "020": "Lạng Sơn", "022": "Quảng Ninh", "024": "Bắc Giang",
+    "025": "Phú Thọ", "026": "Vĩnh Phúc", "027": "Bắc Ninh", "030": "Hải Dương", "031": "Hải Phòng",
+    "033": "Hưng Yên", "034": "Thái Bình", "035": "Hà Nam", "036": "Nam Định", "037": "Ninh Bình",
+    "038": "Thanh Hóa", "040": "Nghệ An", "042": "Hà Tĩnh", "044": "Quảng Bình", "045": "Quảng Trị",
+    "046": "Thừa Thiên Huế", "048": "Đà Nẵng", "049": "Quảng Nam", "051": "Quảng Ngãi", "052": "Bình Định",
+    "054": "Phú Yên", "056": "Khánh Hòa", "058": "Ninh Thuận", "060": "Bình Thuận", "062": "Kon Tum",
+    "064": "Gia Lai", "066": "Đắk Lắk", "067": "Đắk Nông", "068": "Lâm Đồng", "070": "Bình Phước",
+    "072": "Tây Ninh", "074": "Bình Dương", "075": "Đồng Nai", "077": "Bà Rịa - Vũng Tàu",
+    "079": "Hồ Chí Minh", "080": "Long An", "082": "Tiền Giang", "083": "Bến Tre", "084": "Trà Vinh",
+    "086": "Vĩnh Long", "087": "Đồng Tháp", "089": "An Giang", "091": "Kiên Giang", "092": "Cần Thơ",
+    "093": "Hậu Giang", "094": "Sóc Trăng", "095": "Bạc Liêu", "096": "Cà Mau",
+}
+
+# century/gender digit → (first year of the century, gender)
+_CENTURY_GENDER: dict[str, tuple[int, str]] = {
+    "0": (1900, "Nam"), "1": (1900, "Nữ"),
+    "2": (2000, "Nam"), "3": (2000, "Nữ"),
+    "4": (2100, "Nam"), "5": (2100, "Nữ"),
+    "6": (2200, "Nam"), "7": (2200, "Nữ"),
+    "8": (1800, "Nam"), "9": (1800, "Nữ"),
+}
+
+_CCCD = re.compile(r"^\d{12}$")
+
+
+@dataclass(frozen=True)
+class CccdParts:
+    province_code: str
+    birth_year: int
+    gender: str
+    serial: str
+
+
+def parse_cccd(number: str) -> CccdParts | None:
+    """The parts of a 12-digit number, or ``None`` if it is not 12 digits."""
+    if not _CCCD.match(number):
+        return None
+    century, gender = _CENTURY_GENDER[number[3]]
+    return CccdParts(number[:3], century + int(number[4:6]), gender, number[6:])
+
+
+def cccd_for(province_code: str, birth_year: int, gender: str, serial: str) -> str:
+    """Compose a number (used by the sample generator and tests)."""
+    century = birth_year - birth_year % 100
+    digit = next(d for d, (c, g) in _CENTURY_GENDER.items() if c == century and g == gender)
+    return f"{province_code}{digit}{birth_year % 100:02d}{serial}"
