@@ -1,0 +1,983 @@
+"""Label-anchored field extraction: find the printed labels on the OCR lines, read the value beside or below.
+
+Papers of one type print the same labels, but scans and OCR move, damage and merge them: tone marks go
+("Ho va ten"), capitals change, words merge ("Họvàtên"), two labels share a line ("Giới tính: Nữ   Dân tộc:
+Kinh"), a value wraps onto the next line or sits below its label, the left and right header columns come back as
+one OCR line. So the engine works on *segments* (a line cut at wide horizontal gaps), compares labels with
+rapidfuzz on folded text with spaces and punctuation removed, ends a value where the next known label starts,
+and keeps page geometry to look right of and below a label. What labels cannot anchor (a decision's number,
+date, agency, summary and signer) is found by position (``locate`` strategies below). Every value carries its
+page and the box of its words, and a confidence from OCR word confidence, label match and parser success.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_left
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from statistics import median
+from typing import Any
+
+from rapidfuzz import fuzz, process
+
+from extractors import parsers
+from extractors.layouts import LAYOUTS, FieldSpec, Layout
+from pipeline.document import BBox, Document, Word, union_bbox
+from pipeline.textnorm import clean_spaces, nfc
+from schemas.result import FieldValue
+
+# ================================================================= the document as segments
+
+
+@dataclass(eq=False)
+class Seg:
+    """Words of one OCR line with no wide gap between them: one cell of text on the page."""
+
+    page: int
+    words: list[Word]
+    text: str
+    starts: list[int]  # offset of each word in ``text``
+    lens: list[int]  # length of each word in ``text``
+    folded: str  # ``text`` folded character by character (same length)
+    compact: str  # folded, letters and digits only: what labels are matched against
+    cmap: list[int]  # compact index → text index
+    colons: list[int]  # compact index just after each colon (labels end there)
+    bbox: BBox
+    height: float
+    order: int = 0  # reading order over the document
+    row: int = 0  # row number on its page (segments side by side share a row)
+
+    @property
+    def x0(self) -> int:
+        return self.bbox[0]
+
+    @property
+    def y0(self) -> int:
+        return self.bbox[1]
+
+    @property
+    def x1(self) -> int:
+        return self.bbox[2]
+
+    @property
+    def y1(self) -> int:
+        return self.bbox[3]
+
+    @property
+    def yc(self) -> float:
+        return (self.bbox[1] + self.bbox[3]) / 2
+
+    def span_box(self, start: int, end: int) -> BBox:
+        """Box of the characters ``[start, end)``; a partly covered word is cut in proportion."""
+        boxes = []
+        for word, ws, n_chars in zip(self.words, self.starts, self.lens):
+            we = ws + n_chars
+            lo, hi = max(start, ws), min(end, we)
+            if lo >= hi:
+                continue
+            x0, y0, x1, y1 = word.bbox
+            n = max(1, we - ws)
+            boxes.append((x0 + (x1 - x0) * (lo - ws) // n, y0, x0 + (x1 - x0) * (hi - ws) // n, y1))
+        return union_bbox(boxes) if boxes else self.bbox
+
+    def span_confidence(self, start: int, end: int) -> float:
+        parts = [(w.confidence, n) for w, ws, n in zip(self.words, self.starts, self.lens)
+                 if ws < end and ws + n > start]
+        total = sum(n for _, n in parts)
+        return sum(c * n for c, n in parts) / total if total else 0.0
+
+
+@dataclass
+class PageInfo:
+    number: int
+    width: int
+    height: int
+
+
+@dataclass
+class View:
+    """All segments of a document in reading order, with per-page lookup."""
+
+    segs: list[Seg]
+    pages: dict[int, PageInfo]
+    by_page: dict[int, list[Seg]] = field(default_factory=dict)
+
+
+def _make_seg(page: int, words: list[Word]) -> Seg:
+    texts = [w.text for w in words]
+    if not all(t.isascii() for t in texts):
+        texts = nfc("\x00".join(texts)).split("\x00")  # one normalisation call per line, not per word
+    starts, lens, pos = [], [], 0
+    for t in texts:
+        starts.append(pos)
+        lens.append(len(t))
+        pos += len(t) + 1
+    text = " ".join(texts)
+    folded = parsers.fold_aligned(text)
+    cmap = [i for i, ch in enumerate(folded) if ch.isalnum()]
+    compact = "".join(folded[i] for i in cmap)
+    heights = [w.bbox[3] - w.bbox[1] for w in words]
+    colons = [k for k in (bisect_left(cmap, i) for i, ch in enumerate(text) if ch in ":：") if k > 0]
+    return Seg(page, words, text, starts, lens, folded, compact, cmap, colons, union_bbox([w.bbox for w in words]),
+               float(max(1.0, median(heights))))
+
+
+def _split_line(words: list[Word]) -> list[list[Word]]:
+    """Cut a line where the gap between words is much wider than the text is tall (a column gap)."""
+    words = sorted((w for w in words if w.text.strip()), key=lambda w: w.bbox[0])
+    if not words:
+        return []
+    h = median(max(1, w.bbox[3] - w.bbox[1]) for w in words)
+    parts, current = [], [words[0]]
+    for prev, word in zip(words, words[1:]):
+        if word.bbox[0] - prev.bbox[2] > 2.0 * h:
+            parts.append(current)
+            current = []
+        current.append(word)
+    parts.append(current)
+    return parts
+
+
+def build_view(doc: Document) -> View:
+    """Segments of every page, ordered by rows top to bottom and left to right within a row."""
+    segs: list[Seg] = []
+    pages: dict[int, PageInfo] = {}
+    by_page: dict[int, list[Seg]] = {}
+    for page in doc.pages:
+        pages[page.number] = PageInfo(page.number, page.width, page.height)
+        page_segs = [_make_seg(page.number, part) for line in page.lines for part in _split_line(line.words)]
+        page_segs.sort(key=lambda s: s.yc)
+        row, row_yc, row_h = -1, -1e9, 0.0
+        for s in page_segs:
+            if abs(s.yc - row_yc) > 0.5 * max(row_h, s.height):
+                row, row_yc, row_h = row + 1, s.yc, s.height
+            s.row = row
+        page_segs.sort(key=lambda s: (s.row, s.x0))
+        by_page[page.number] = page_segs
+        segs.extend(page_segs)
+    for i, s in enumerate(segs):
+        s.order = i
+    return View(segs, pages, by_page)
+
+
+# ================================================================= label matching
+
+
+@dataclass(frozen=True)
+class Phrase:
+    text: str
+    compact: str
+    cutoff: float
+    short: bool
+
+
+@lru_cache(maxsize=2048)
+def phrase(text: str) -> Phrase:
+    folded = parsers.fold_aligned(text)
+    compact = "".join(ch for ch in folded if ch.isalnum())
+    n = len(compact)
+    cutoff = 100.0 if n <= 4 else 88.0 if n <= 7 else 84.0 if n <= 11 else 80.0
+    return Phrase(text, compact, cutoff, n <= 4)
+
+
+@dataclass(eq=False)
+class Hit:
+    """A label found on a segment: text offsets ``[start, end)`` and the match score (0–100)."""
+
+    phrase: Phrase
+    seg: Seg
+    start: int
+    end: int
+    score: float
+
+
+_ENUMERATOR = re.compile(r"[\W_]*(?:(?:[a-z]|\d{1,2}|[ivx]{1,4})[.)]?)?[\W_]*")
+
+
+def _refine(needle: str, hay: str, ds: int, de: int) -> tuple[int, int, float]:
+    """Best start/end around a partial alignment (rapidfuzz aligns windows of the needle's length)."""
+    best = (ds, de, fuzz.ratio(needle, hay[ds:de]))
+    for s in range(max(0, ds - 2), min(len(hay), ds + 3)):
+        for e in range(max(s + 1, de - 2), min(len(hay), de + 2) + 1):
+            score = fuzz.ratio(needle, hay[s:e])
+            if score > best[2] + 1e-9:
+                best = (s, e, score)
+    return best
+
+
+_WINDOW = 48  # compact characters around a line start or a colon that can hold a label
+
+
+def _windows(seg: Seg) -> list[tuple[int, int]]:
+    """Stretches of ``seg.compact`` where a label can stand: the line start, and before each colon."""
+    return [(0, min(len(seg.compact), _WINDOW))] + [(max(0, k - _WINDOW), k) for k in seg.colons]
+
+
+def raw_hits(seg: Seg, phrases: Sequence[Phrase]) -> list[Hit]:
+    """Every place a phrase of ``phrases`` stands on ``seg`` as a label: at the line start, before a colon,
+    or spelt out in full mid-line. Overlaps are not resolved."""
+    spans: dict[Phrase, set[tuple[int, int, float]]] = {}
+    needles = [ph.compact for ph in phrases]
+    for lo, hi in _windows(seg):
+        hay = seg.compact[lo:hi]
+        if not hay:
+            continue
+        # One C-level pass over all phrases, then exact alignment only for the few that came close.
+        for _, _, idx in process.extract(hay, needles, scorer=fuzz.partial_ratio, score_cutoff=80, limit=None):
+            ph = phrases[idx]
+            n = len(ph.compact)
+            if ph.short:
+                i = hay.find(ph.compact)
+                while i >= 0:
+                    spans.setdefault(ph, set()).add((lo + i, lo + i + n, 100.0))
+                    i = hay.find(ph.compact, i + 1)
+                continue
+            al = fuzz.partial_ratio_alignment(ph.compact, hay, score_cutoff=ph.cutoff)
+            if al is not None and al.src_end - al.src_start >= n:
+                spans.setdefault(ph, set()).add(
+                    _refine(ph.compact, seg.compact, lo + al.dest_start, lo + al.dest_end))
+    for ph in phrases:
+        if len(ph.compact) >= 6 and ph.compact in seg.compact:
+            i = seg.compact.find(ph.compact)
+            while i >= 0:
+                spans.setdefault(ph, set()).add((i, i + len(ph.compact), 100.0))
+                i = seg.compact.find(ph.compact, i + 1)
+    hits: list[Hit] = []
+    for ph, found in spans.items():
+        hits.extend(_accept(seg, ph, found))
+    return hits
+
+
+def _accept(seg: Seg, ph: Phrase, spans: set[tuple[int, int, float]]) -> list[Hit]:
+    """Keep the spans that stand where labels stand (word start; line start or colon after)."""
+    hits: list[Hit] = []
+    text, n = seg.text, len(ph.compact)
+    for ds, de, score in sorted(spans):
+        # Most of the label must be there: "II. Thửa đất" is not a damaged "Địa chỉ thửa đất".
+        if score < ph.cutoff or de - ds < 0.85 * n or any(h.start == seg.cmap[ds] for h in hits):
+            continue
+        ts, te = seg.cmap[ds], seg.cmap[de - 1] + 1
+        word_start = ts == 0 or not text[ts - 1].isalnum()
+        word_end = te >= len(text) or not text[te].isalpha()
+        # A label ends at its colon: a match running past one has eaten the value ("tên: Nguyễn" ≈ "tên người").
+        if not word_start or not word_end or text[ts:te].count(":") > ph.text.count(":"):
+            continue
+        at_start = bool(_ENUMERATOR.fullmatch(seg.folded[:ts]))
+        colon_after = bool(re.match(r"[\s.)]*[:：]", text[te:te + 4]))
+        if ph.short and not (colon_after or (at_start and text[te:te + 1].isdigit())):
+            continue  # "Số:" (or OCR's "Só251") is a label, "Số 29, ngõ 5" is an address
+        # Spelt out in full mid-line, a label must be followed by its value ("số định danh cá nhân 0012…"),
+        # not by punctuation ("ghi rõ họ, chữ đệm, tên,").
+        inline = not ph.short and n >= 9 and score >= 95 and (te >= len(text.rstrip())
+                                                              or bool(re.match(r" ?\w", text[te:te + 2])))
+        if at_start or colon_after or inline:
+            hits.append(Hit(ph, seg, ts, te, score))
+    return hits
+
+
+def find_hits(seg: Seg, phrases: Sequence[Phrase], owners: dict[str, frozenset[str]] | None = None) -> list[Hit]:
+    """Non-overlapping label hits on one segment, left to right.
+
+    Where labels overlap, the longer (more specific) one wins unless it matched much worse: "Họ, chữ đệm, tên
+    người mẹ" beats "Họ, chữ đệm, tên", "Quyển số" beats "Số". Adjacent hits of labels that share an owner
+    field ("Họ và tên / Full name") become one.
+    """
+    found = raw_hits(seg, phrases)
+    found.sort(key=lambda h: h.score + 2 * len(h.phrase.compact), reverse=True)
+    kept: list[Hit] = []
+    for h in found:
+        if all(h.end <= k.start or h.start >= k.end for k in kept):
+            kept.append(h)
+    kept.sort(key=lambda h: h.start)
+    if owners is None:
+        return kept
+    merged: list[Hit] = []
+    for h in kept:
+        if merged:
+            prev = merged[-1]
+            between = seg.text[prev.end:h.start]
+            shared = owners.get(prev.phrase.text, frozenset()) & owners.get(h.phrase.text, frozenset())
+            if shared and re.fullmatch(r"[\s/|:().,\-]*", between):
+                prev.end = h.end
+                continue
+        merged.append(h)
+    return merged
+
+
+# ================================================================= extraction context
+
+
+@dataclass(frozen=True)
+class _CompiledLayout:
+    layout: Layout
+    phrases: tuple[Phrase, ...]
+    owners: dict[str, frozenset[str]]
+    section_phrases: dict[str, tuple[Phrase, ...]]
+
+
+@lru_cache(maxsize=16)
+def _compile(doc_type: str) -> _CompiledLayout:
+    layout = LAYOUTS[doc_type]
+    owners: dict[str, set[str]] = {}
+    for spec in layout.fields:
+        for label in (*spec.labels, *spec.generic):
+            owners.setdefault(label, set()).add(spec.name)
+    for label in layout.stops:
+        owners.setdefault(label, set()).add("__stop__")
+    sections = {name: tuple(phrase(p) for p in heads) for name, heads in (layout.sections or {}).items()}
+    return _CompiledLayout(layout, tuple(phrase(p) for p in owners), {k: frozenset(v) for k, v in owners.items()},
+                           sections)
+
+
+@dataclass
+class Context:
+    view: View
+    compiled: _CompiledLayout
+    hits: dict[int, list[Hit]]  # seg.order → hits
+
+    @property
+    def layout(self) -> Layout:
+        return self.compiled.layout
+
+    def all_hits(self) -> list[Hit]:
+        return [h for s in self.view.segs for h in self.hits[s.order]]
+
+
+@dataclass
+class Piece:
+    seg: Seg
+    start: int
+    end: int
+    closed: bool = False  # the value ends here (a label or leaders follow), it does not wrap on
+
+    @property
+    def text(self) -> str:
+        return self.seg.text[self.start:self.end]
+
+
+@dataclass
+class Found:
+    """A located value before parsing: its text pieces and how sure the locating was (0–1)."""
+
+    pieces: list[Piece]
+    anchor: float
+
+    @property
+    def text(self) -> str:
+        return clean_spaces(" ".join(p.text for p in self.pieces))
+
+
+_LEAD = " :：.-–—/|)]*•·…_"
+_TRAIL = " ,;:-–—/|([*•·…_"
+
+
+def _trim(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and text[start] in _LEAD:
+        start += 1
+    while end > start and text[end - 1] in _TRAIL:
+        end -= 1
+    while end > start + 1 and text[end - 2:end] == "..":
+        end -= 1
+    return start, end
+
+
+def _has_alnum(text: str) -> bool:
+    return any(ch.isalnum() for ch in text)
+
+
+def _first_hit_start(ctx: Context, seg: Seg, after: int = 0) -> int | None:
+    starts = [h.start for h in ctx.hits[seg.order] if h.start >= after]
+    return min(starts) if starts else None
+
+
+def _overlaps(a0: float, a1: float, b0: float, b1: float) -> bool:
+    return min(a1, b1) - max(a0, b0) > 0
+
+
+def _right_of(ctx: Context, seg: Seg) -> Seg | None:
+    """The next cell to the right on the same row, unless it belongs to a column of labels (a second column
+    of the form, as on a marriage certificate with husband and wife side by side)."""
+    width = ctx.view.pages[seg.page].width or 10**6
+    cands = [s for s in ctx.view.by_page[seg.page]
+             if s.row == seg.row and s.x0 >= seg.x1 - 2 and s.x0 - seg.x1 < 0.35 * width]
+    if not cands:
+        return None
+    right = min(cands, key=lambda s: s.x0)
+    if any(abs(s.x0 - right.x0) <= right.height and _first_hit_start(ctx, s) == 0
+           for s in ctx.view.by_page[seg.page] if s is not right):
+        return None
+    return right
+
+
+def _below(ctx: Context, ref: Seg, x_lo: float, x_hi: float, max_gap: float = 1.6) -> Seg | None:
+    cands = [s for s in ctx.view.by_page[ref.page]
+             if s.row > ref.row and s.y0 - ref.y1 <= max_gap * ref.height and _overlaps(s.x0, s.x1, x_lo, x_hi)]
+    if not cands:
+        return None
+    top = min(s.row for s in cands)
+    return min((s for s in cands if s.row == top), key=lambda s: abs(s.x0 - x_lo))
+
+
+_GENERIC_LABEL = re.compile(r"^\W*[^\W\d][^:]{0,28}:")  # "Điện thoại:", any short label we do not know
+_NEW_ITEM = re.compile(r"^\s*(?:\d{1,2}|[IVX]{1,4}|[a-zđ])[.)]\s")  # "2. Địa chỉ trụ sở chính", "b) Tờ bản đồ"
+
+
+def _continuation(ctx: Context, last: Seg, label_x0: float) -> Seg | None:
+    """The next line of a value that wraps: just below, not outdented, not a label line, after a full line."""
+    column = [s for s in ctx.view.by_page[last.page]
+              if _overlaps(s.x0, s.x1, last.x0, last.x1) and abs(s.yc - last.yc) < 8 * last.height]
+    col_right = max((s.x1 for s in column), default=last.x1)
+    col_left = min((s.x0 for s in column), default=last.x0)
+    nxt = _below(ctx, last, last.x0, last.x1, max_gap=1.0)
+    if nxt is None:
+        return None
+    # A line breaks where the next word no longer fits, so a wrapped line ends near the column's right edge.
+    full = last.x1 >= col_right - max(3 * last.height, 0.25 * (col_right - col_left))
+    first_word = nxt.words[0].bbox[2] - nxt.words[0].bbox[0]
+    no_room = last.x1 + 0.5 * last.height + first_word > col_right - last.height
+    if not (full or no_room or last.text.rstrip().endswith((",", "-"))):
+        return None
+    if nxt.x0 < label_x0 - 1.5 * last.height:
+        return None
+    if _first_hit_start(ctx, nxt) == 0 or _GENERIC_LABEL.match(nxt.text) or _NEW_ITEM.match(nxt.text):
+        return None
+    chars = [ch for ch in _LEADER_RUN.split(nxt.text, maxsplit=1)[0] if not ch.isspace()]
+    if sum(ch.isalpha() for ch in chars) < 0.5 * len(chars):
+        return None  # what OCR made of a stamp, a signature or a dotted line
+    return nxt
+
+
+_LEADER_RUN = re.compile(r"\s*(?:[.…·_]{3,}|…)")  # dotted leaders (and the junk OCR makes of them) end a value
+
+
+def _rest_of(ctx: Context, seg: Seg, start: int = 0) -> Piece | None:
+    """Text of ``seg`` from ``start`` up to the next label or dotted leader on it, or ``None`` if that is empty.
+
+    Only spaces are trimmed from the end of a value that runs to the line's end: a comma there may join it to
+    a wrapped next line."""
+    stop = _first_hit_start(ctx, seg, start)
+    s, e = _trim(seg.text, start, stop if stop is not None else len(seg.text))
+    leader = _LEADER_RUN.search(seg.text, s, e)
+    if leader is not None and leader.start() > s:
+        s, e = _trim(seg.text, s, leader.start())
+        return Piece(seg, s, e, closed=True) if _has_alnum(seg.text[s:e]) else None
+    if _has_alnum(seg.text[s:e]) and stop is None:
+        e = max(len(seg.text.rstrip()), s + 1)
+    return Piece(seg, s, e, closed=stop is not None) if _has_alnum(seg.text[s:e]) else None
+
+
+def _open_end(ctx: Context, piece: Piece) -> bool:
+    return not piece.closed and _first_hit_start(ctx, piece.seg, piece.end) is None
+
+
+def _extend(ctx: Context, pieces: list[Piece], label_x0: float, multiline: bool) -> list[Piece]:
+    """Add what continues the value: a number part after a wide gap, wrapped lines of long values."""
+    if not _open_end(ctx, pieces[-1]):
+        return pieces
+    last = pieces[-1].seg
+    right = _right_of(ctx, last)
+    # A number typed into a blank on the form ("Số: 251      /QĐ-UBND") is split by a wide gap.
+    if right is not None and right.text.startswith("/") and right.x0 - last.x1 < 8 * last.height:
+        stop = _first_hit_start(ctx, right)
+        pieces = [*pieces, Piece(right, 0, _trim(right.text, 0, stop if stop is not None else len(right.text))[1])]
+        if stop is not None:
+            return pieces
+    if multiline:
+        first = pieces[0]
+        label_x0 = min(label_x0, first.seg.x0)
+        for _ in range(3):
+            cont = _continuation(ctx, pieces[-1].seg, label_x0)
+            piece = _rest_of(ctx, cont) if cont is not None else None
+            if piece is None:
+                break
+            pieces = [*pieces, piece]
+            if not _open_end(ctx, piece):
+                break
+    return pieces
+
+
+def _values_after(ctx: Context, hit: Hit, multiline: bool) -> Iterable[Found]:
+    """Where the value of a label may be, best first: after it on its line, right of it, under it."""
+    seg = hit.seg
+    label_x0 = seg.span_box(hit.start, hit.end)[0]
+    line_x0 = seg.x0  # wrapped lines may start under an item letter ("b) Địa chỉ: …")
+    anchor = hit.score / 100.0
+    same = _rest_of(ctx, seg, hit.end)
+    if same is not None and same.start < (_first_hit_start(ctx, seg, hit.end) or len(seg.text) + 1):
+        yield Found(_extend(ctx, [same], line_x0, multiline), anchor)
+    elif _first_hit_start(ctx, seg, hit.end) is not None:
+        return  # another label follows on the same line: this one is blank
+    if same is None or _open_end(ctx, same):
+        tried: list[Seg] = []
+        for other in (_right_of(ctx, seg),
+                      _below(ctx, seg, label_x0 - seg.height, max(seg.x1, label_x0 + 8 * seg.height))):
+            if other is None or other in tried or _first_hit_start(ctx, other) == 0:
+                continue
+            tried.append(other)
+            piece = _rest_of(ctx, other)
+            if piece is not None:
+                yield Found(_extend(ctx, [piece], line_x0, multiline), anchor * 0.95)
+
+
+# ================================================================= sections and regions
+
+
+@dataclass
+class _Region:
+    order: int
+    end_order: float
+    x_lo: float
+    x_hi: float
+
+    def holds(self, hit: Hit) -> bool:
+        x = sum(hit.seg.span_box(hit.start, hit.end)[0::2]) / 2
+        return self.order <= hit.seg.order < self.end_order and self.x_lo <= x < self.x_hi
+
+
+def _section_headers(ctx: Context) -> list[tuple[str, Seg]]:
+    found: list[tuple[str, Seg]] = []
+    for seg in ctx.view.segs:
+        head = seg.text.split(":", 1)[0]
+        compact = "".join(ch for ch in parsers.fold_aligned(head) if ch.isalnum())
+        compact = re.sub(r"^(?:[ivx]{1,4}|\d{1,2})(?=[a-z])", "", compact) if len(compact) > 6 else compact
+        if not compact:
+            continue
+        best: tuple[float, str] | None = None
+        for name, heads in ctx.compiled.section_phrases.items():
+            for ph in heads:
+                score = fuzz.ratio(ph.compact, compact)
+                if score >= (100 if ph.short else 88) and (best is None or score > best[0]):
+                    best = (score, name)
+        # A line that reads better as a field label ("Họ, chữ đệm, tên:") than as a header is a label.
+        if best is not None and not any(fuzz.ratio(ph.compact, compact) > best[0] for ph in ctx.compiled.phrases):
+            found.append((best[1], seg))
+    return found
+
+
+def _section_region(ctx: Context, name: str) -> _Region | None:
+    headers = _section_headers(ctx)
+    mine = [s for n, s in headers if n == name]
+    if not mine:
+        return None
+    head = mine[0]
+    x_lo, x_hi = float("-inf"), float("inf")
+    for n, other in headers:
+        if other is head or other.page != head.page or other.row != head.row:
+            continue
+        mid = ((head.x0 + head.x1) / 2 + (other.x0 + other.x1) / 2) / 2
+        if other.x0 > head.x0:
+            x_hi = min(x_hi, mid)
+        else:
+            x_lo = max(x_lo, mid)
+    end = float("inf")
+    for n, other in headers:
+        if n != name and other.order > head.order and other.row != head.row \
+                and x_lo <= (other.x0 + other.x1) / 2 < x_hi:
+            end = min(end, other.order)
+    return _Region(head.order, end, x_lo, x_hi)
+
+
+def _in_top(ctx: Context, seg: Seg) -> bool:
+    page = ctx.view.pages[seg.page]
+    return seg.page == min(ctx.view.pages) and seg.y0 < 0.35 * page.height
+
+
+# ================================================================= positional strategies
+
+_MOTTO = phrase("Cộng hòa xã hội chủ nghĩa Việt Nam")
+_MOTTO2 = phrase("Độc lập Tự do Hạnh phúc")
+_ROLE_WORDS = ("chutich", "giamdoc", "truongphong", "thutruong", "bitruong", "chanhvanphong", "truongban",
+               "cucpho", "cuctruong", "vutruong", "bothuong", "botruong", "uyvien", "phochutich", "phogiamdoc",
+               "quyenchutich", "truongcongan", "thutuong", "chuyenvien", "nguoiky")
+_SIGN_PREFIX = re.compile(r"^\s*(?:tm|kt|tl|tuq|q|ttl)\s*\.\s*", re.IGNORECASE)  # "TM.", "KT.", "Q." …
+
+
+def _upper_share(text: str) -> float:
+    letters = [ch for ch in text if ch.isalpha()]
+    return sum(ch.isupper() for ch in letters) / len(letters) if letters else 0.0
+
+
+def _is_motto(seg: Seg) -> bool:
+    return any(fuzz.partial_ratio(p.compact, seg.compact) >= 85 for p in (_MOTTO, _MOTTO2)
+               if len(seg.compact) >= 0.6 * len(p.compact))
+
+
+_PLACE_DATE = re.compile(r"[a-z0-9)]\s*(,)?\s*ngay\s*[0-9ilo.…]{0,3}\s*th")
+
+
+def _locate_place_date(ctx: Context, spec: FieldSpec) -> Found | None:
+    """ "<place>, ngày … tháng … năm …": the date a paper was issued, in its header or above its signature."""
+    title = _title_seg(ctx) if spec.region == "top" else None
+    for seg in ctx.view.segs:
+        top = _in_top(ctx, seg)
+        if spec.region == "top" and (not top or (title is not None and seg.row >= title.row
+                                                 and seg.page == title.page)):
+            continue
+        folded = seg.folded
+        for m in _PLACE_DATE.finditer(folded):
+            if not (m.group(1) or top):
+                continue
+            hit = parsers.find_date(seg.text[m.start():])
+            if hit and hit[1] <= 12:
+                return Found([Piece(seg, m.start() + hit[1], m.start() + hit[2])], 0.9)
+    return None
+
+
+def _title_seg(ctx: Context, title: str = "Quyết định") -> Seg | None:
+    target = phrase(title).compact
+    for seg in ctx.view.segs:
+        if seg.page == min(ctx.view.pages) and fuzz.ratio(target, seg.compact) >= 85:
+            return seg
+    return None
+
+
+def _number_seg(ctx: Context, right_x: float) -> Seg | None:
+    for seg in ctx.view.segs:
+        if _in_top(ctx, seg) and seg.x0 < right_x and re.match(r"\W*s[o0](?![a-z])", seg.folded) \
+                and ("/" in seg.text or any(ch.isdigit() for ch in seg.text) or len(seg.compact) <= 3):
+            return seg
+    return None
+
+
+def _motto_x(seg: Seg) -> float | None:
+    """Left edge of the national motto on ``seg`` (it may share an OCR line with the agency's name)."""
+    for p in (_MOTTO, _MOTTO2):
+        if len(seg.compact) < 0.6 * len(p.compact):
+            continue
+        al = fuzz.partial_ratio_alignment(p.compact, seg.compact, score_cutoff=85)
+        if al is not None:
+            return seg.span_box(seg.cmap[al.dest_start], seg.cmap[al.dest_start] + 1)[0]
+    return None
+
+
+def _locate_agency_block(ctx: Context, spec: FieldSpec) -> Found | None:
+    """The issuing agency printed top left, left of the national motto: 1–4 upper-case lines set close together,
+    above "Số: …" where there is one."""
+    first = min(ctx.view.pages)
+    page = ctx.view.pages[first]
+    segs = [s for s in ctx.view.by_page[first] if _in_top(ctx, s)]
+    motto_xs = [x for x in (_motto_x(s) for s in segs) if x is not None]
+    right_x = min(motto_xs, default=page.width * 0.5)
+    number = _number_seg(ctx, right_x)
+    limit = number.y0 if number else page.height
+    pieces: list[Piece] = []
+    for seg in segs:
+        if seg.y0 >= limit - 0.3 * seg.height or seg.x0 >= right_x - seg.height:
+            continue
+        if _PLACE_DATE.search(seg.folded):
+            break
+        # Words left of the motto column, up to the last one holding a letter or digit.
+        ends = [ws + len(w.text) for w, ws in zip(seg.words, seg.starts)
+                if w.bbox[2] <= right_x + 0.5 * seg.height and any(ch.isalnum() for ch in w.text)]
+        if not ends:
+            continue
+        text = seg.text[:max(ends)]
+        upper = any(ch.isalpha() for ch in text) and _upper_share(text) >= 0.6
+        if pieces and (not upper or seg.y0 - pieces[-1].seg.y1 > 0.9 * seg.height):
+            break
+        if upper:
+            pieces.append(Piece(seg, 0, max(ends)))
+        if len(pieces) >= 5:
+            break
+    if not pieces:
+        return None
+    return Found(pieces, 0.9)
+
+
+_STOP_AFTER_TITLE = re.compile(
+    r"^\W*(can cu|dieu \d|xet de nghi|theo de nghi|quyet dinh\W*$|chu tich|pho chu tich|giam doc|bo truong|"
+    r"uy ban nhan dan|thu truong|truong phong|cuc truong|tong cuc truong)")
+
+
+def _locate_after_title(ctx: Context, spec: FieldSpec) -> Found | None:
+    """A decision's summary (trích yếu): the lines right under the "QUYẾT ĐỊNH" title."""
+    title = _title_seg(ctx)
+    if title is None:
+        return None
+    pieces: list[Piece] = []
+    prev = title
+    for seg in ctx.view.by_page[title.page]:
+        if seg.row <= title.row:
+            continue
+        if pieces and seg.row == prev.row:
+            continue
+        gap_limit = (0.9 if not pieces else 1.2) * prev.height
+        if seg.y0 - prev.y1 > max(gap_limit, 0.6 * title.height) and pieces:
+            break
+        if seg.y0 - prev.y1 > 3 * prev.height:
+            break
+        text = seg.text
+        if not any(ch.isalpha() for ch in text) or _STOP_AFTER_TITLE.match(parsers.fold_aligned(text)):
+            break
+        # An authority line in capitals ends the summary; a summary's own capitals (a name) do not.
+        if pieces and _upper_share(text) >= 0.8 and len(text.split()) >= 4 \
+                and _upper_share(pieces[-1].seg.text) < 0.8:
+            break
+        pieces.append(Piece(seg, 0, len(text)))
+        prev = seg
+        if len(pieces) >= 5:
+            break
+    return Found(pieces, 0.85) if pieces else None
+
+
+def _is_role(seg: Seg) -> bool:
+    compact = re.sub(r"^(?:tm|kt|tl|tuq|ttl|q)(?=[a-z]{4})", "", seg.compact)
+    return any(compact.startswith(r) for r in _ROLE_WORDS) and len(compact) <= 40
+
+
+def _locate_signer(ctx: Context, spec: FieldSpec) -> Found | None:
+    """The signer's name: the name-like line under the last signature title (CHỦ TỊCH, KT. GIÁM ĐỐC …)."""
+    roles = [s for s in ctx.view.segs if _is_role(s)
+             and (s.x0 + s.x1) / 2 > 0.4 * (ctx.view.pages[s.page].width or 1)]
+    if not roles:
+        return None
+    role = roles[-1]
+    for seg in ctx.view.by_page[role.page]:
+        if seg.row <= role.row or seg.y0 - role.y1 > 14 * role.height:
+            continue
+        if not _overlaps(seg.x0, seg.x1, role.x0 - 2 * role.height, role.x1 + 2 * role.height) or _is_role(seg):
+            continue
+        words = seg.text.split()
+        name = parsers.parse_name(seg.text)
+        if name and 2 <= len(words) <= 5 and all(w[:1].isupper() for w in words):
+            return Found([Piece(seg, 0, len(seg.text))], 0.85)
+    return None
+
+
+def _locate_sign_agency(ctx: Context, spec: FieldSpec) -> Found | None:
+    """The issuing body printed under the place and date, above the signer's title ("TM. ỦY BAN NHÂN DÂN …",
+    "SỞ TÀI NGUYÊN VÀ MÔI TRƯỜNG / TỈNH …")."""
+    found = _locate_place_date(ctx, FieldSpec(spec.name))
+    if found is None:
+        return None
+    start = found.pieces[0].seg
+    pieces: list[Piece] = []
+    for seg in ctx.view.by_page[start.page]:
+        if seg.row <= start.row or not _overlaps(seg.x0, seg.x1, start.x0, start.x1):
+            continue
+        if _is_role(seg) or _upper_share(seg.text) < 0.8 or seg.row > (pieces[-1].seg.row if pieces else start.row) + 1:
+            break
+        m = _SIGN_PREFIX.match(seg.text)
+        cut = m.end() if m and seg.text[m.end():m.end() + 2].isupper() else 0
+        pieces.append(Piece(seg, cut, len(seg.text)))
+        if len(pieces) >= 3:
+            break
+    return Found(pieces, 0.8) if pieces else None
+
+
+def _body_after_article_one(ctx: Context) -> list[Seg]:
+    start = next((s.order for s in ctx.view.segs if re.match(r"[^a-z0-9]*dieu\s*1\b", s.folded)), None)
+    if start is None:
+        return []
+    end = next((s.order for s in ctx.view.segs[start + 1:]
+                if re.match(r"[^a-z0-9]*dieu\s*[2-9]\b", s.folded)), len(ctx.view.segs))
+    return ctx.view.segs[start:end]
+
+
+def _pairs(segs: Sequence[Seg]) -> Iterable[tuple[Seg, Seg | None, str]]:
+    """Each segment with the next one in reading order and their joined text (sentences wrap)."""
+    segs = [s for s in segs if s.compact]  # specks OCR read as "|" or ":" are not text
+    for i, seg in enumerate(segs):
+        nxt = segs[i + 1] if i + 1 < len(segs) else None
+        yield seg, nxt, seg.text + (" " + nxt.text if nxt is not None else "")
+
+
+def _pieces_of(seg: Seg, nxt: Seg | None, start: int, end: int) -> list[Piece]:
+    """Map a span of ``seg.text + " " + nxt.text`` back to pieces of the two segments."""
+    cut = len(seg.text) + 1
+    if end <= len(seg.text) or nxt is None:
+        return [Piece(seg, start, min(end, len(seg.text)))]
+    if start >= cut:
+        return [Piece(nxt, start - cut, end - cut)]
+    return [Piece(seg, start, len(seg.text)), Piece(nxt, 0, end - cut)]
+
+
+_PERSON = re.compile(r"\b(?:ông|bà)\b[\s:'’`]*((?:[^\W\d_][^\s,;.()]*\s+){1,4}[^\W\d_][^\s,;.()]*)", re.IGNORECASE)
+
+
+def _locate_person_mention(ctx: Context, spec: FieldSpec) -> Found | None:
+    """The person a decision concerns: "ông/bà Nguyễn Văn A" in its first article (the name may wrap)."""
+    for seg, nxt, joined in _pairs(_body_after_article_one(ctx)):
+        for m in _PERSON.finditer(joined):
+            if m.start() >= len(seg.text):
+                break
+            words = []
+            for token in re.finditer(r"\S+", m.group(1)):
+                if not token.group()[:1].isupper():
+                    break
+                words.append(token)
+            if 2 <= len(words) <= 5:
+                start, end = m.start(1) + words[0].start(), m.start(1) + words[-1].end()
+                return Found(_pieces_of(seg, nxt, start, end), 0.75)
+    return None
+
+
+_UNTIL = re.compile(r"(hieu luc|gia tri|thoi han)[^.;]{0,60}?\b(den|toi)\b\s*(het\s*)?")
+
+
+def _locate_valid_until(ctx: Context, spec: FieldSpec) -> Found | None:
+    """ "… có hiệu lực (kể từ ngày ký) đến (hết) ngày <date>", the date possibly on the next line."""
+    for seg, nxt, joined in _pairs(ctx.view.segs):
+        for m in _UNTIL.finditer(parsers.fold_aligned(joined)):
+            if m.start() >= len(seg.text):
+                break
+            hit = parsers.find_date(joined[m.end():])
+            if hit and hit[1] <= 6:
+                return Found(_pieces_of(seg, nxt, m.end() + hit[1], m.end() + hit[2]), 0.85)
+    return None
+
+
+def _locate_by(find: Callable[[str], tuple[Any, int, int] | None]) -> Callable[[Context, FieldSpec], Found | None]:
+    def locate(ctx: Context, spec: FieldSpec) -> Found | None:
+        for seg in ctx.view.segs:
+            hit = find(seg.text)
+            if hit:
+                return Found([Piece(seg, hit[1], hit[2])], 0.7)
+        return None
+
+    return locate
+
+
+_SERIAL = re.compile(r"\b([A-ZĐ]{2})\s?(\d{6,8})\b")
+
+
+def _find_serial(text: str) -> tuple[str, int, int] | None:
+    m = _SERIAL.search(nfc(text))
+    return (f"{m.group(1)}{m.group(2)}", m.start(), m.end()) if m else None
+
+
+def parse_serial(text: str) -> str | None:
+    hit = _find_serial(text)
+    return hit[0] if hit else None
+
+
+def _locate_article_id(ctx: Context, spec: FieldSpec) -> Found | None:
+    """An identity number in a decision's first article, however its label was worded or wrapped."""
+    for seg in _body_after_article_one(ctx):
+        hit = parsers.find_id_number(seg.text)
+        if hit:
+            return Found([Piece(seg, hit[1], hit[2])], 0.75)
+    return None
+
+
+LOCATORS: dict[str, Callable[[Context, FieldSpec], Found | None]] = {
+    "article_id": _locate_article_id,
+    "place_date": _locate_place_date,
+    "agency_block": _locate_agency_block,
+    "after_title": _locate_after_title,
+    "signer": _locate_signer,
+    "sign_agency": _locate_sign_agency,
+    "person_mention": _locate_person_mention,
+    "valid_until": _locate_valid_until,
+    "any_cccd": _locate_by(lambda t: parsers.find_id_number(t, (12,))),
+    "any_id": _locate_by(parsers.find_id_number),
+    "any_mst": _locate_by(parsers.find_enterprise_code),
+    "any_serial": _locate_by(_find_serial),
+}
+
+# Parser per kind, and the finder that narrows the box to the value inside the text (where there is one).
+PARSERS: dict[str, Callable[[str], Any]] = {
+    "text": parsers.clean_text,
+    "name": lambda t: parsers.parse_name(t, printed=True),
+    "date": parsers.parse_date_iso,
+    "id": parsers.parse_id_number,
+    "cccd": lambda t: parsers.parse_id_number(t, (12,)),
+    "mst": parsers.parse_enterprise_code,
+    "docnum": parsers.parse_doc_number,
+    "money": parsers.parse_money,
+    "area": parsers.parse_area,
+    "gender": parsers.parse_gender,
+    "validity": parsers.parse_validity,
+    "int": parsers.parse_int,
+    "serial": parse_serial,
+}
+_FINDERS: dict[str, Callable[[str], tuple[Any, int, int] | None]] = {
+    "date": parsers.find_date,
+    "id": parsers.find_id_number,
+    "cccd": lambda t: parsers.find_id_number(t, (12,)),
+    "mst": parsers.find_enterprise_code,
+}
+_FREE_TEXT = {"text", "name"}
+
+
+# ================================================================= one field
+
+
+def _to_field_value(found: Found, kind: str) -> FieldValue | None:
+    value = PARSERS[kind](found.text)
+    if value is None:
+        return None
+    pieces = found.pieces
+    finder = _FINDERS.get(kind)
+    if finder and len(pieces) == 1:
+        hit = finder(pieces[0].text)
+        if hit:
+            p = pieces[0]
+            pieces = [Piece(p.seg, p.start + hit[1], p.start + hit[2])]
+    ocr = _weighted([(p.seg.span_confidence(p.start, p.end), p.end - p.start) for p in pieces])
+    parse_q = 0.95 if kind in _FREE_TEXT else 1.0
+    confidence = ocr * (0.5 + 0.5 * found.anchor) * parse_q
+    page = pieces[0].seg.page
+    boxes = [p.seg.span_box(p.start, p.end) for p in pieces if p.seg.page == page]
+    return FieldValue(value=value, confidence=round(max(0.0, min(1.0, confidence)), 3), page=page,
+                      bbox=union_bbox(boxes))
+
+
+def _weighted(parts: list[tuple[float, int]]) -> float:
+    total = sum(n for _, n in parts)
+    return sum(c * n for c, n in parts) / total if total else 0.0
+
+
+def _candidates(ctx: Context, spec: FieldSpec, labels: tuple[str, ...]) -> list[Hit]:
+    wanted = set(labels)
+    hits = [h for h in ctx.all_hits() if h.phrase.text in wanted]
+    if spec.region == "top":
+        hits = [h for h in hits if _in_top(ctx, h.seg)]
+    return hits
+
+
+def _extract(ctx: Context, spec: FieldSpec) -> FieldValue | None:
+    region = _section_region(ctx, spec.section) if spec.section else None
+    labelled = _candidates(ctx, spec, spec.labels)
+    if region is not None:
+        labelled = [h for h in labelled if region.holds(h)] or labelled
+    for hit in labelled:
+        for found in _values_after(ctx, hit, spec.multiline):
+            if value := _to_field_value(found, spec.parse):
+                return value
+    if spec.generic:
+        hits = _candidates(ctx, spec, spec.generic)
+        if region is not None:
+            hits = [h for h in hits if region.holds(h)][:1]
+        else:
+            hits = hits[spec.nth:spec.nth + 1]
+        for hit in hits:
+            for found in _values_after(ctx, hit, spec.multiline):
+                if value := _to_field_value(found, spec.parse):
+                    return value
+    if spec.locate:
+        found = LOCATORS[spec.locate](ctx, spec)
+        if found:
+            return _to_field_value(found, spec.parse)
+    return None
+
+
+def make_context(view: View, doc_type: str) -> Context:
+    compiled = _compile(doc_type)
+    hits = {s.order: find_hits(s, compiled.phrases, compiled.owners) for s in view.segs}
+    return Context(view, compiled, hits)
+
+
+def extract_fields(doc: Document, doc_type: str) -> dict[str, FieldValue]:
+    """Contract field name → value with page and box, for the fields found on ``doc`` read as ``doc_type``."""
+    if doc_type not in LAYOUTS:
+        return {}
+    ctx = make_context(build_view(doc), doc_type)
+    out: dict[str, FieldValue] = {}
+    for spec in ctx.layout.fields:
+        value = _extract(ctx, spec)
+        if value is not None:
+            out[spec.name] = value
+    return out

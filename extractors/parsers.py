@@ -1,0 +1,364 @@
+"""Value parsers: raw OCR text of one field → the normalised value of the output contract (DESIGN.md §3).
+
+Pure functions, no document geometry: each takes the text found after a label and returns the contract value or
+``None`` when the text does not hold one. They tolerate what OCR does to real pages (lost tone marks, ``Ð`` for
+``Đ``, ``O``/``l`` inside numbers, merged words such as ``năm2021``) and reject values that cannot exist
+(31 February, a wrong enterprise-code check digit), so a wrong read becomes "not found" rather than a wrong fact.
+``find_*`` variants also return where in the text the value was, so the caller can box it on the page.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from pipeline.textnorm import clean_spaces, fold, nfc, title_name
+
+# ---------------------------------------------------------------- folding that keeps character positions
+
+
+class _FoldTable(dict):
+    """``str.translate`` table folding one character to one character, filled on first sight of each."""
+
+    def __missing__(self, code: int) -> str:
+        ch = chr(code)
+        folded = " " if ch.isspace() else (fold(ch)[:1] or " ")
+        self[code] = folded
+        return folded
+
+
+_FOLD_TABLE = _FoldTable()
+
+
+def fold_aligned(text: str) -> str:
+    """:func:`fold` one character at a time, so index ``i`` of the result is character ``i`` of ``text``."""
+    return nfc(text).translate(_FOLD_TABLE)
+
+
+# OCR reads these for digits when they sit next to digits ("2O21", "L7", "0O1", "l2").
+_DIGIT_LOOKALIKES = {"o": "0", "q": "0", "d": "0", "ø": "0", "i": "1", "l": "1", "|": "1", "!": "1", "s": "5", "b": "8",
+                     "z": "2", "g": "9"}
+_SAFE_LOOKALIKES = "oøil|!"  # the ones common enough to fix wherever a digit touches them
+
+
+def _fix_digit_lookalikes(folded: str, chars: str = _SAFE_LOOKALIKES) -> str:
+    """Replace look-alike letters by digits where a digit is next to them (length-preserving)."""
+    out = list(folded)
+    for _ in range(2):  # a second pass fixes runs such as "lO2" once one neighbour became a digit
+        for i, ch in enumerate(out):
+            if ch in chars:
+                left = out[i - 1] if i > 0 else ""
+                right = out[i + 1] if i + 1 < len(out) else ""
+                if left.isdigit() or right.isdigit():
+                    out[i] = _DIGIT_LOOKALIKES[ch]
+    return "".join(out)
+
+
+# ---------------------------------------------------------------- dates
+
+_MIN_YEAR, _MAX_YEAR = 1900, 2100
+# "ngày 05 tháng 3 năm 2021" after folding, tolerant of OCR damage to "tháng"/"năm" and of merged words.
+_DATE_WORDS = re.compile(
+    r"(?<!\d)(\d{1,2})\s*[,.]?\s*th[a-z]{1,3}\s*[,.]?\s*(\d{1,2})\s*[,.]?\s*n[a-z]{1,2}m?\s*[,.]?\s*(\d{4})(?!\d)"
+)
+_DATE_NUMERIC = re.compile(r"(?<!\d)(\d{1,2})\s?[/.\-]\s?(\d{1,2})\s?[/.\-]\s?(\d{4})(?!\d)")
+_DATE_ISO = re.compile(r"(?<!\d)(\d{4})-(\d{2})-(\d{2})(?!\d)")
+
+
+def _make_date(year: int, month: int, day: int) -> date | None:
+    if not _MIN_YEAR <= year <= _MAX_YEAR:
+        return None
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None
+
+
+def find_date(text: str) -> tuple[date, int, int] | None:
+    """The first valid date in ``text`` and its ``(start, end)`` character span, or ``None``."""
+    folded = _fix_digit_lookalikes(fold_aligned(text))
+    found: list[tuple[int, int, date]] = []
+    for pattern, order in ((_DATE_WORDS, "dmy"), (_DATE_NUMERIC, "dmy"), (_DATE_ISO, "ymd")):
+        for m in pattern.finditer(folded):
+            a, b, c = (int(g) for g in m.groups())
+            value = _make_date(c, b, a) if order == "dmy" else _make_date(a, b, c)
+            if value is not None:
+                found.append((m.start(), m.end(), value))
+                break
+    if not found:
+        return None
+    start, end, value = min(found)
+    # Include a leading "ngày" in the span: it belongs to the written date.
+    prefix = re.search(r"ngay\s*$", folded[:start])
+    if prefix:
+        start = prefix.start()
+    return value, start, end
+
+
+def parse_date(text: str) -> date | None:
+    """``"ngày 05 tháng 3 năm 2021"``, ``"05/03/2021"``, ``"5-3-2021"``, ``"05.03.2021"`` → ``date(2021, 3, 5)``."""
+    hit = find_date(text)
+    return hit[0] if hit else None
+
+
+def parse_date_iso(text: str) -> str | None:
+    """:func:`parse_date` as the contract's ``YYYY-MM-DD`` string."""
+    value = parse_date(text)
+    return value.isoformat() if value else None
+
+
+# ---------------------------------------------------------------- identity numbers
+
+_DIGIT_RUN = re.compile(r"\d+(?:[ .]\d+)*")
+
+
+def find_id_number(text: str, lengths: tuple[int, ...] = (12, 9)) -> tuple[str, int, int] | None:
+    """The first identity number (12-digit CCCD or 9-digit CMND) in ``text``, digits only, with its span.
+
+    Look-alike letters inside the number are read as digits; single spaces or dots between digit groups are
+    dropped ("001 090 012345"). A run of digits of any other length is not an identity number.
+    """
+    plain = fold_aligned(text)
+    for folded in (plain, _fix_digit_lookalikes(plain, chars=_SAFE_LOOKALIKES + "qdszbg")):
+        hit = _find_digit_run(folded, lengths)
+        if hit:
+            return hit
+    return None
+
+
+def _find_digit_run(folded: str, lengths: tuple[int, ...]) -> tuple[str, int, int] | None:
+    for m in _DIGIT_RUN.finditer(folded):
+        digits = re.sub(r"\D", "", m.group())
+        if len(digits) in lengths:
+            return digits, m.start(), m.end()
+        # Grouped runs may hold the number followed by another number: try the run's parts too.
+        for part in re.finditer(r"\d+", m.group()):
+            if len(part.group()) in lengths:
+                return part.group(), m.start() + part.start(), m.start() + part.end()
+    return None
+
+
+def parse_id_number(text: str, lengths: tuple[int, ...] = (12, 9)) -> str | None:
+    """``"Số: 0O1090012345"`` → ``"001090012345"``; ``None`` when no 12- or 9-digit number is there."""
+    hit = find_id_number(text, lengths)
+    return hit[0] if hit else None
+
+
+# ---------------------------------------------------------------- enterprise code (mã số doanh nghiệp / MST)
+
+_MST_WEIGHTS = (31, 29, 23, 19, 17, 13, 7, 5, 3)
+_MST = re.compile(r"(?<!\d)(\d{10})(?:\s?[-–]\s?(\d{3}))?(?!\d)")
+
+
+def mst_check_digit_ok(code: str) -> bool:
+    """Whether the 10th digit of an enterprise code is its check digit (10 − weighted sum mod 11)."""
+    digits = code[:10]
+    if len(digits) != 10 or not digits.isdigit():
+        return False
+    total = sum(w * int(d) for w, d in zip(_MST_WEIGHTS, digits))
+    return str(10 - total % 11) == digits[9]
+
+
+def find_enterprise_code(text: str, check: bool = True) -> tuple[str, int, int] | None:
+    """The first enterprise code (``0101234567`` or branch ``0101234567-001``) in ``text``, with its span."""
+    folded = _fix_digit_lookalikes(fold_aligned(text))
+    # OCR sometimes splits the 10 digits with a space ("0101 234567"): join runs of digits first.
+    joined, index = [], []
+    for i, ch in enumerate(folded):
+        if ch == " " and 0 < i < len(folded) - 1 and folded[i - 1].isdigit() and folded[i + 1].isdigit():
+            continue
+        joined.append(ch)
+        index.append(i)
+    compact = "".join(joined)
+    for m in _MST.finditer(compact):
+        code = m.group(1)
+        if check and not mst_check_digit_ok(code):
+            continue
+        value = f"{code}-{m.group(2)}" if m.group(2) else code
+        return value, index[m.start()], index[m.end() - 1] + 1
+    return None
+
+
+def parse_enterprise_code(text: str, check: bool = True) -> str | None:
+    """``"Mã số doanh nghiệp: 0101234567"`` → ``"0101234567"`` if its check digit holds (``check``)."""
+    hit = find_enterprise_code(text, check)
+    return hit[0] if hit else None
+
+
+# ---------------------------------------------------------------- document numbers (số, ký hiệu)
+
+_NUMBER_LABEL = re.compile(r"^\s*(?:so|no)(?![a-z])\.?\s*:?\s*")
+_SYMBOL_SEP = re.compile(r"\s*([/\-–])\s*")
+# 123 | 123/2024 | 01/2021 | 119/QĐ-UBND | 123/2024/QĐ-UBND | 57/TTr-STNMT | /QĐ-UBND (number left blank)
+_DOC_NUMBER = re.compile(r"\d*(?:/\d{2,4})?(?:/[^\W\d_][\w]*(?:-[\w]+)*)?", re.UNICODE)
+
+
+def parse_doc_number(text: str) -> str | None:
+    """``"Số: 123 /2024/ QĐ-UBND"`` → ``"123/2024/QĐ-UBND"`` (spaces removed, ``Ð`` → ``Đ``).
+
+    The number is the first token holding a digit or a slash after an optional "Số:" label; what follows it
+    on the line (a place and date from the next column) is not part of it.
+    """
+    s = clean_spaces(text)
+    label = _NUMBER_LABEL.match(fold_aligned(s))
+    if label:
+        s = s[label.end():]
+    s = _SYMBOL_SEP.sub(lambda m: "-" if m.group(1) == "–" else m.group(1), s)
+    token = s.split(" ", 1)[0].strip(".,;:()") if s else ""
+    if not token or not (any(ch.isdigit() for ch in token) or "/" in token):
+        return None
+    token = token.replace("ĐĐ", "Đ")
+    token = re.sub(r"(?<![A-ZĐ])QD(?=-|$)", "QĐ", token)
+    if "/" not in token:
+        # The slash read as "O"/"Ø" or lost between number and symbol ("4626OQĐ-BNN" → "4626/QĐ-BNN").
+        token = re.sub(r"^(\d+)[OØ]?(?=[A-ZĐ]{2,}-)", r"\1/", token)
+    # What OCR made of a number it could not read ("27!1/QĐ-UBND", "1I§I/QĐ-UBND") is not a number.
+    return token if _DOC_NUMBER.fullmatch(token) else None
+
+
+# ---------------------------------------------------------------- money and area
+
+_MULTIPLIERS = {"ty": 10**9, "ti": 10**9, "trieu": 10**6, "nghin": 10**3, "ngan": 10**3}
+_MONEY_PART = re.compile(r"(\d[\d.,\s]*\d|\d)\s*(ty|ti|trieu|nghin|ngan)?\b")
+
+
+def _decimal(number: str, thousands_only: bool) -> Decimal | None:
+    """A number written the Vietnamese way: ``.`` groups thousands, ``,`` marks decimals (either may be swapped)."""
+    s = re.sub(r"\s+(?=\d{3}\b)", "", number.strip())  # "1 500 000" → "1500000"
+    seps = [ch for ch in s if ch in ".,"]
+    if not seps:
+        whole, frac = s, ""
+    elif len(set(seps)) == 2:  # both kinds: the last one is the decimal mark
+        last = max(s.rfind("."), s.rfind(","))
+        whole, frac = re.sub(r"[.,]", "", s[:last]), s[last + 1:]
+    else:
+        groups = re.split(r"[.,]", s)
+        sep = seps[0]
+        all_thousands = all(len(g) == 3 for g in groups[1:])
+        if thousands_only or (all_thousands and (len(groups) > 2 or sep == ".")):
+            whole, frac = "".join(groups), ""
+        elif len(groups) == 2:
+            whole, frac = groups
+        else:
+            return None
+    if not whole.isdigit() or (frac and not frac.isdigit()):
+        return None
+    try:
+        return Decimal(f"{whole}.{frac}" if frac else whole)
+    except InvalidOperation:
+        return None
+
+
+def parse_money(text: str) -> int | None:
+    """``"1.500.000.000 đồng"`` → ``1500000000``; ``"1,5 tỷ đồng"`` → ``1500000000``; ``"2 tỷ 500 triệu"`` too."""
+    folded = _fix_digit_lookalikes(fold(text))
+    folded = re.split(r"\(|bang chu", folded)[0]  # the amount in words repeats it
+    total = Decimal(0)
+    found = False
+    for m in _MONEY_PART.finditer(folded):
+        multiplier = _MULTIPLIERS.get(m.group(2) or "", 1)
+        value = _decimal(m.group(1), thousands_only=multiplier == 1)
+        if value is None:
+            continue
+        if found and multiplier == 1:
+            break  # a plain number after a complete amount is something else
+        total += value * multiplier
+        found = True
+        if multiplier == 1:
+            break
+    return int(total) if found else None
+
+
+_AREA = re.compile(r"(\d[\d.,\s]*\d|\d)\s*(?:m\s*2|m²|m\s*\^?2|met\s*vuong)?")
+
+
+def parse_area(text: str) -> float | None:
+    """``"120,5 m²"`` → ``120.5``; ``"120.5m2"`` → ``120.5``; ``"1.250,5 m2"`` → ``1250.5`` (square metres)."""
+    folded = _fix_digit_lookalikes(nfc(text).lower().replace("m²", "m2"))
+    folded = fold(folded)
+    m = _AREA.search(folded)
+    if not m:
+        return None
+    raw = m.group(1).strip()
+    # An area of land with one "." and three digits after it is a thousands group only when written with ","
+    # decimals elsewhere; "120.500" alone is ambiguous and read the Vietnamese way (thousands).
+    value = _decimal(raw, thousands_only=False)
+    return float(value) if value is not None and value > 0 else None
+
+
+# ---------------------------------------------------------------- gender, names, free text, validity
+
+_MALE = {"nam", "male", "m", "narn", "nain"}
+_FEMALE = {"nu", "female", "f", "nuu"}
+_GENDER_LABEL_WORDS = {"gioi", "tinh", "sex", "gender"}
+
+
+def parse_gender(text: str) -> str | None:
+    """``"Nữ"``, ``"NỮ / Female"``, ``"nu"``, ``"Male"`` → ``"Nữ"`` / ``"Nam"``; anything else → ``None``."""
+    for token in re.findall(r"[a-z]+", fold(text)):
+        if token in _GENDER_LABEL_WORDS:
+            continue
+        if token in _MALE:
+            return "Nam"
+        if token in _FEMALE:
+            return "Nữ"
+        return None
+    return None
+
+
+_HONORIFIC = re.compile(r"^(?:ông\s*/\s*bà|ông|bà|anh|chị|mr|mrs|ms)\.?\s*[:.]?\s+", re.IGNORECASE)
+_NAME_STOP = re.compile(r"[,;(\d/]|\s-\s|\s–\s")
+
+
+def parse_name(text: str, printed: bool = False) -> str | None:
+    """A person's name in title case, NFC: ``"NGUYỄN THỊ  HẰNG, sinh năm 1990"`` → ``"Nguyễn Thị Hằng"``.
+
+    ``printed``: the text comes from a paper, where every word of a name starts with a capital, so lower-case
+    words ("liền với đất") are not a name.
+    """
+    s = clean_spaces(text).strip(" :.-")
+    stripped = _HONORIFIC.sub("", s)
+    if len(stripped.split()) >= 2:
+        s = stripped
+    s = _NAME_STOP.split(s, maxsplit=1)[0]
+    words = [w.strip(".:'\"") for w in s.split(" ")]
+    words = [w for w in words if w and all(ch.isalpha() for ch in w)]
+    if not words or len(words) > 7 or sum(len(w) for w in words) < 2:
+        return None
+    if printed and not all(w[0].isupper() for w in words):
+        return None
+    return title_name(" ".join(words))
+
+
+_LEADERS = re.compile(r"^[\s:;.,\-–…_·]+|[\s:;.,\-–…_·]+$")
+
+
+_KEEP_MARKS = set("-–/&+,.;:()%")
+
+
+def _is_junk(token: str) -> bool:
+    """A stray mark OCR made of a speck or a rule ("ˆ", "¿", "~"): no letter, no digit, no usual punctuation."""
+    return not any(unicodedata.category(ch) in ("Lu", "Ll", "Lt", "Lo", "Nd") or ch in _KEEP_MARKS for ch in token)
+
+
+def clean_text(text: str) -> str | None:
+    """Free text value: NFC, single spaces, no stray marks or label punctuation and dot leaders at the ends."""
+    s = _LEADERS.sub("", " ".join(t for t in clean_spaces(text).split(" ") if not _is_junk(t)))
+    s = _LEADERS.sub("", s)
+    return s if any(ch.isalnum() for ch in s) else None
+
+
+def parse_validity(text: str) -> str | None:
+    """``thoi_han_su_dung``: ``"Lâu dài"`` (however written) or an ISO date (``"đến ngày 15/10/2063"``)."""
+    if re.search(r"lau\s*dai", fold(text)):
+        return "Lâu dài"
+    return parse_date_iso(text)
+
+
+def parse_int(text: str) -> str | None:
+    """A plain number such as a parcel or map-sheet number: ``"Thửa đất số: 1O5"`` → ``"105"``."""
+    folded = _fix_digit_lookalikes(fold_aligned(text))
+    m = re.search(r"\d+", folded)
+    return m.group() if m else None
