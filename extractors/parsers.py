@@ -15,6 +15,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from pipeline.textnorm import clean_spaces, fold, nfc, title_name
+from schemas.identity import enterprise_code_ok
 
 # ---------------------------------------------------------------- folding that keeps character positions
 
@@ -148,17 +149,7 @@ def parse_id_number(text: str, lengths: tuple[int, ...] = (12, 9)) -> str | None
 
 # ---------------------------------------------------------------- enterprise code (mã số doanh nghiệp / MST)
 
-_MST_WEIGHTS = (31, 29, 23, 19, 17, 13, 7, 5, 3)
 _MST = re.compile(r"(?<!\d)(\d{10})(?:\s?[-–]\s?(\d{3}))?(?!\d)")
-
-
-def mst_check_digit_ok(code: str) -> bool:
-    """Whether the 10th digit of an enterprise code is its check digit (10 − weighted sum mod 11)."""
-    digits = code[:10]
-    if len(digits) != 10 or not digits.isdigit():
-        return False
-    total = sum(w * int(d) for w, d in zip(_MST_WEIGHTS, digits))
-    return str(10 - total % 11) == digits[9]
 
 
 def find_enterprise_code(text: str, check: bool = True) -> tuple[str, int, int] | None:
@@ -174,7 +165,7 @@ def find_enterprise_code(text: str, check: bool = True) -> tuple[str, int, int] 
     compact = "".join(joined)
     for m in _MST.finditer(compact):
         code = m.group(1)
-        if check and not mst_check_digit_ok(code):
+        if check and not enterprise_code_ok(code):
             continue
         value = f"{code}-{m.group(2)}" if m.group(2) else code
         return value, index[m.start()], index[m.end() - 1] + 1

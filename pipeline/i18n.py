@@ -51,6 +51,6 @@ def language() -> str:
     return "en" if lang.startswith("en") else "vi"
 
 
-def t(key: str, **kwargs) -> str:
-    vi, en = MESSAGES[key]
+def t(message_id: str, **kwargs) -> str:
+    vi, en = MESSAGES[message_id]
     return (en if language() == "en" else vi).format(**kwargs)

@@ -55,8 +55,27 @@ def parse_cccd(number: str) -> CccdParts | None:
     return CccdParts(number[:3], century + int(number[4:6]), gender, number[6:])
 
 
-def cccd_for(province_code: str, birth_year: int, gender: str, serial: str) -> str:
-    """Compose a number (used by the sample generator and tests)."""
+def century_gender_digit(birth_year: int, gender: str) -> str:
+    """The 4th digit of a CCCD: 0/1 = born in the 1900s male/female, 2/3 = 2000s, …"""
     century = birth_year - birth_year % 100
-    digit = next(d for d, (c, g) in _CENTURY_GENDER.items() if c == century and g == gender)
-    return f"{province_code}{digit}{birth_year % 100:02d}{serial}"
+    for digit, (first_year, digit_gender) in _CENTURY_GENDER.items():
+        if first_year == century and digit_gender == gender:
+            return digit
+    raise ValueError(f"no CCCD century/gender digit for {birth_year}, {gender!r}")
+
+
+# Enterprise code / tax code (mã số doanh nghiệp, MST): 10 digits, the last a check digit (stdnum.vn.mst rule).
+MST_WEIGHTS = (31, 29, 23, 19, 17, 13, 7, 5, 3)
+
+
+def mst_check_digit(first_nine: str) -> int | None:
+    """The check digit for nine digits, or ``None`` where the rule gives 10 (no valid code has these digits)."""
+    total = sum(w * int(d) for w, d in zip(MST_WEIGHTS, first_nine, strict=True))
+    check = 10 - total % 11
+    return None if check == 10 else check
+
+
+def enterprise_code_ok(code: str) -> bool:
+    """Whether the first ten characters are digits ending in their check digit (a branch suffix is ignored)."""
+    digits = code[:10]
+    return len(digits) == 10 and digits.isdigit() and mst_check_digit(digits[:9]) == int(digits[9])

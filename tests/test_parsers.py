@@ -8,7 +8,6 @@ from extractors.parsers import (
     clean_text,
     find_date,
     fold_aligned,
-    mst_check_digit_ok,
     parse_area,
     parse_date,
     parse_date_iso,
@@ -21,7 +20,7 @@ from extractors.parsers import (
     parse_name,
     parse_validity,
 )
-
+from schemas.identity import enterprise_code_ok
 
 # ------------------------------------------------------------------ dates
 
@@ -125,12 +124,12 @@ def test_parse_id_number_can_ask_for_cccd_only():
 
 @pytest.mark.parametrize("code", ["0100109106", "0301123125", "0101245486"])
 def test_mst_check_digit_accepts_real_codes(code):
-    assert mst_check_digit_ok(code)
+    assert enterprise_code_ok(code)
 
 
 @pytest.mark.parametrize("code", ["0100109107", "0301123120", "010010910", "abcdefghij"])
 def test_mst_check_digit_refuses_wrong_codes(code):
-    assert not mst_check_digit_ok(code)
+    assert not enterprise_code_ok(code)
 
 
 def test_mst_check_digit_agrees_with_python_stdnum():
@@ -140,7 +139,7 @@ def test_mst_check_digit_agrees_with_python_stdnum():
     rng = random.Random(7)
     for _ in range(500):
         code = f"{rng.randrange(10**10):010d}"
-        assert mst_check_digit_ok(code) == mst.is_valid(code), code
+        assert enterprise_code_ok(code) == mst.is_valid(code), code
 
 
 @pytest.mark.parametrize(
