@@ -80,20 +80,20 @@ def ingest(
     batch: Annotated[str | None, typer.Option(help="batch id (default: generated)")] = None,
 ) -> None:
     """Upload every file of DIRECTORY to the store and digitize the batch."""
-    summary = run_ingest(directory, station, operator, batch)
-    print_summary(summary)
+    # Every file is uploaded, whatever its name: what is not a paper is quarantined with a reason, not skipped.
+    files = sorted(p for p in directory.rglob("*") if p.is_file() and not p.name.startswith("."))
+    if not files:
+        err.print(t("no_files", path=directory))
+        raise typer.Exit(2)
+    print_summary(run_ingest(files, station, operator, batch))
 
 
-def run_ingest(directory: Path, station: str, operator: str, batch: str | None = None) -> dict:
+def run_ingest(files: list[Path], station: str, operator: str, batch: str | None = None) -> dict:
     from flows.ingest_batch import ingest_batch
     from pipeline import progress
     from pipeline.runtime import get_runtime
     from pipeline.wallet import upload_original
 
-    files = sorted(p for p in directory.rglob("*") if p.is_file() and not p.name.startswith("."))
-    if not files:
-        err.print(t("no_files", path=directory))
-        raise typer.Exit(2)
     batch_id = batch or f"{datetime.now(UTC):%Y%m%d-%H%M%S}-{uuid.uuid4().hex[:6]}"
     store = get_runtime().store
     with _bar() as bar:
@@ -136,14 +136,9 @@ def demo(
 
     sample_dir = Settings().data_dir / "demo-samples" / str(seed)
     out.print(t("demo_generating", count=count, path=sample_dir))
-    generate_set(sample_dir, count=count, seed=seed, variants=("clean", "degraded"))
-    for truth in sample_dir.glob("*.truth.json"):  # ground truth stays beside the samples, not in the wallet
-        truth.rename(truth.with_suffix(".json.truth"))
-    moved = sample_dir.parent / f"{seed}-truth"
-    moved.mkdir(exist_ok=True)
-    for truth in sample_dir.glob("*.json.truth"):
-        truth.rename(moved / truth.name)
-    summary = run_ingest(sample_dir, "DEMO", "demo", f"demo-{seed}-{int(time.time())}")
+    papers = [p for p in generate_set(sample_dir, count=count, seed=seed, variants=("clean", "degraded"))
+              if not p.name.endswith(".truth.json")]  # ground truth stays beside the samples, not in the wallet
+    summary = run_ingest(papers, "DEMO", "demo", f"demo-{seed}-{int(time.time())}")
     print_summary(summary)
     index = get_runtime().index
     people = [r for r in index.search(SearchQuery(text="", limit=100)).hits if r.record.owner_name]

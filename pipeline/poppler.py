@@ -10,9 +10,9 @@ import re
 import subprocess
 from dataclasses import dataclass
 
-from PIL import Image
 from pdf2image import convert_from_bytes
 from pdf2image.exceptions import PDFInfoNotInstalledError, PDFPageCountError, PDFSyntaxError
+from PIL import Image
 
 from pipeline.errors import CorruptFile, EncryptedPdf, OcrEngineError
 

@@ -6,8 +6,8 @@ engine however many documents it processes.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 import threading
+from dataclasses import dataclass
 
 from pipeline.config import Settings
 from pipeline.index import open_index

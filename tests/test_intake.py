@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import io
+import struct
 import subprocess
 import zlib
-import struct
 
 import pytest
 from PIL import Image
