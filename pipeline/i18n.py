@@ -39,7 +39,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "expired": ("Hết hiệu lực", "Expired"),
     "cancelled": ("Đã hủy", "Cancelled"),
     "unknown": ("Chưa rõ", "Unknown"),
-    "demo_generating": ("Tạo {count} giấy tờ mẫu vào {path}", "Generating {count} sample papers into {path}"),
+    "demo_generating": ("Tạo {count} giấy tờ mẫu (bản sạch và bản scan kém) vào {path}",
+                        "Generating {count} sample papers (clean and scan-degraded copies) into {path}"),
     "demo_search": ("Ví dụ tìm kiếm không dấu: sohoa search \"{query}\"", "Example search without diacritics: "
                     "sohoa search \"{query}\""),
     "quarantine_reason": ("Cách ly: {key} — {message}", "Quarantined: {key} — {message}"),
