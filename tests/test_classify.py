@@ -4,16 +4,14 @@ from __future__ import annotations
 
 import json
 import shutil
-from pathlib import Path
 
 import pytest
 from PIL import Image
 
 from extractors import classify
 from pipeline.document import Document, Page
+from tests.paths import REAL_DEV  # noqa: E402
 from tests.test_fields import CCCD_2021, DKDN, GCN, KHAI_SINH, QUYET_DINH, doc_from_lines
-
-REAL_DEV = Path("/work/shared/real-dev")
 
 
 def _real_dev(kind: str) -> list[str]:

@@ -2,7 +2,7 @@
 
 Documents are built from text lines with ``doc_from_lines``: every character is 10 px wide and every line 16 px
 tall, so runs of spaces become the column gaps an OCR engine reports. Real decisions come from
-``/work/shared/real-dev`` (exact PDF text) and synthetic papers from ``samples.generator`` (their truth lines).
+``../shared/real-dev`` (exact PDF text) and synthetic papers from ``samples.generator`` (their truth lines).
 """
 
 from __future__ import annotations
@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import re
 import time
-from pathlib import Path
 
 import pytest
 
@@ -19,8 +18,8 @@ from extractors.layouts import LAYOUTS
 from pipeline.document import Block, Document, Line, Page, Word
 from pipeline.textnorm import clean_spaces
 from schemas.doc_types import DOC_TYPES
+from tests.paths import REAL_DEV  # noqa: E402
 
-REAL_DEV = Path("/work/shared/real-dev")
 CHAR_W, LINE_H, PITCH, MARGIN = 10, 16, 26, 40
 
 
