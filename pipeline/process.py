@@ -86,15 +86,18 @@ def ocr_pages(pages: list[PageImage], engine: OcrEngine, workers: int) -> Docume
 def decide_status(
     doc_type: str, fields: dict[str, FieldValue], issues: list[ValidationIssue], threshold: float
 ) -> Status:
-    """``auto_approved`` only when every required field is present, valid and confident enough."""
+    """``auto_approved`` only when every required field is present, nothing failed validation and every value
+    found is confident enough: a wrong value on an auto-approved paper is a silent error, so any doubt → review."""
     if doc_type not in DOC_TYPES:
         return Status.REJECTED
     if issues:
         return Status.NEEDS_REVIEW
     for name in DOC_TYPES[doc_type].required:
         fv = fields.get(name)
-        if fv is None or fv.value in (None, "") or fv.confidence < threshold:
+        if fv is None or fv.value in (None, ""):
             return Status.NEEDS_REVIEW
+    if any(fv.value is not None and fv.confidence < threshold for fv in fields.values()):
+        return Status.NEEDS_REVIEW
     return Status.AUTO_APPROVED
 
 
