@@ -23,6 +23,8 @@ class KhoMapping:
     signer: str | None = None
     summary: str | None = None
     valid_until: str | None = None  # field holding the end of validity; None = permanent once issued
+    # A decision that states no end date is in force until replaced; a card whose expiry we failed to read is not.
+    open_ended_when_missing: bool = False
 
 
 KHO_MAPPINGS: dict[str, KhoMapping] = {
@@ -34,7 +36,8 @@ KHO_MAPPINGS: dict[str, KhoMapping] = {
                                        ("ma_so_doanh_nghiep", "so_dinh_danh_nguoi_dai_dien"),
                                        "ma_so_doanh_nghiep", "ngay_dang_ky_lan_dau", "co_quan_cap"),
     "quyet_dinh": KhoMapping(("ho_ten",), ("so_dinh_danh",), "so_ky_hieu", "ngay_ban_hanh", "co_quan_ban_hanh",
-                             signer="nguoi_ky", summary="trich_yeu", valid_until="hieu_luc_den"),
+                             signer="nguoi_ky", summary="trich_yeu", valid_until="hieu_luc_den",
+                             open_ended_when_missing=True),
     "gcn_qsdd": KhoMapping(("chu_su_dung",), ("so_dinh_danh",), "so_phat_hanh", "ngay_cap", "co_quan_cap",
                            valid_until="thoi_han_su_dung"),
 }
@@ -73,7 +76,8 @@ def kho_metadata(doc_type: str, values: dict[str, Any]) -> KhoMetadata | None:
 
     names = [str(v) for v in (get(n) for n in mapping.owner_names) if v]
     raw_end = get(mapping.valid_until)
-    permanent = mapping.valid_until is None or raw_end == PERMANENT_TERM
+    permanent = (mapping.valid_until is None or raw_end == PERMANENT_TERM
+                 or (raw_end is None and mapping.open_ended_when_missing))
     return KhoMetadata(
         owner_name=" – ".join(names) or None,
         owner_ids=[str(v) for v in (get(n) for n in mapping.owner_ids) if v],
