@@ -22,16 +22,16 @@ from statistics import mean
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from rapidfuzz import fuzz  # noqa: E402
+from rapidfuzz import fuzz
 
-from bench.metrics import FieldScore, TypeScores, bag_word_error, cer, cer_folded, cer_without_tones  # noqa: E402
-from pipeline.config import Settings  # noqa: E402
-from pipeline.errors import BadInput  # noqa: E402
-from pipeline.ocr import open_engine  # noqa: E402
-from pipeline.process import process_file  # noqa: E402
-from pipeline.textnorm import clean_spaces  # noqa: E402
-from schemas.doc_types import DOC_TYPES  # noqa: E402
-from schemas.result import Status  # noqa: E402
+from bench.metrics import FieldScore, TypeScores, bag_word_error, cer, cer_folded, cer_without_tones
+from pipeline.config import Settings
+from pipeline.errors import BadInput
+from pipeline.ocr import open_engine
+from pipeline.process import process_file
+from pipeline.textnorm import clean_spaces
+from schemas.doc_types import DOC_TYPES
+from schemas.result import Status
 
 
 @dataclass

@@ -88,7 +88,7 @@ class FieldScore:
         p, r = self.precision, self.recall
         return 2 * p * r / (p + r) if p + r else 0.0
 
-    def __iadd__(self, other: "FieldScore") -> "FieldScore":
+    def __iadd__(self, other: FieldScore) -> FieldScore:
         self.tp += other.tp
         self.fp += other.fp
         self.fn += other.fn

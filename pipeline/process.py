@@ -105,7 +105,7 @@ class _StepTimer:
     def __init__(self) -> None:
         self.seconds: dict[str, float] = {}
 
-    def __call__(self, step: str) -> "_StepTimer":
+    def __call__(self, step: str) -> _StepTimer:
         self._step = step
         return self
 
