@@ -16,14 +16,14 @@ __all__ = ["SearchHit", "SearchIndex", "SearchQuery", "SearchResults", "open_ind
 
 
 def open_index(settings: Settings) -> SearchIndex:
-    """The search index named by ``SOHOA_INDEX`` (``embedded`` under ``SOHOA_DATA_DIR``/index by default)."""
+    """The search index named by ``SOHOA_INDEX`` (``embedded`` under ``SOHOA_DATA_DIR``/index by default;
+    ``elasticsearch`` at ``SOHOA_ES_URL``)."""
     if settings.index == "embedded":
         from pipeline.index.embedded import EmbeddedIndex
 
         return EmbeddedIndex(settings.index_dir)
     if settings.index == "elasticsearch":
-        raise NotImplementedError(
-            "the Elasticsearch index adapter is not written yet; unset SOHOA_INDEX (or set it to 'embedded') "
-            "to use the embedded index"
-        )
+        from pipeline.index.elasticsearch import ElasticsearchIndex, connect
+
+        return ElasticsearchIndex(connect(settings), alias=settings.es_alias)
     raise ValueError(f"unknown search index {settings.index!r}; expected 'embedded' or 'elasticsearch'")

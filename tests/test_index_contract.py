@@ -1,0 +1,321 @@
+"""The SearchIndex contract: every adapter finds wallet records the way a back-office clerk types: without
+diacritics, with a typo, by number, narrowed by filters, counted per facet, and sees what another handle wrote.
+
+Runs on the embedded index always, and on Elasticsearch when ``SOHOA_ES_URL`` names a cluster (each test run
+uses its own alias ``sohoa-test-…`` and deletes it afterwards); without it those cases are skipped with the
+reason. Adapter-only guarantees live beside each adapter (``test_index_embedded.py``: locks, files on disk;
+``test_index_elasticsearch.py``: the requests it sends).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import unicodedata
+import uuid
+from collections.abc import Callable, Iterator
+from datetime import date, datetime
+
+import pytest
+from elasticsearch import ConnectionError as EsConnectionError
+
+from pipeline.config import Settings
+from pipeline.index import SearchIndex, SearchQuery
+from pipeline.index.elasticsearch import ElasticsearchIndex, ElasticsearchUnavailable, connect
+from pipeline.index.embedded import EmbeddedIndex
+from schemas.result import Status
+from schemas.wallet import Validity, WalletRecord
+
+ADAPTERS = ["embedded", "elasticsearch"]
+NO_ES = "SOHOA_ES_URL is not set: no Elasticsearch cluster to run the index contract against (DESIGN.md §6)"
+
+
+def record(record_id: str, **kw: object) -> WalletRecord:
+    base: dict[str, object] = {
+        "record_id": record_id,
+        "doc_type": "khai_sinh",
+        "file_key": f"originals/{record_id}.pdf",
+        "file_name": f"{record_id}.pdf",
+        "sha256": record_id,
+        "pages": 1,
+        "extraction_status": Status.AUTO_APPROVED,
+        "station": "ubnd-phuong-1",
+        "operator": "op1",
+        "digitized_at": datetime(2025, 1, 1, 8, 0),
+        "pipeline_version": "0.1.0",
+    }
+    base.update(kw)
+    return WalletRecord.model_validate(base)
+
+
+RECORDS = [
+    record(
+        "hang",
+        owner_name="Nguyễn Thị Hằng",
+        owner_ids=["001190012345"],
+        doc_number="12/2020",
+        issue_date=date(2020, 3, 5),
+        issuing_agency="UBND phường Hàng Bạc",
+        validity=Validity.VALID,
+        permanent=True,
+        fields={"ho_ten": "Nguyễn Thị Hằng", "ho_ten_me": "Trần Thị Mai", "noi_sinh": "Hà Nội"},
+    ),
+    record(
+        "hang-nga",
+        owner_name="Nguyễn Thị Hằng Nga",
+        owner_ids=["001190099999"],
+        issue_date=date(2021, 6, 1),
+        issuing_agency="UBND phường Hàng Bạc",
+        validity=Validity.VALID,
+    ),
+    record(
+        "hanh",
+        owner_name="Nguyễn Thị Hạnh",
+        owner_ids=["001190054321"],
+        issue_date=date(2019, 1, 10),
+        validity=Validity.VALID,
+        fields={"ho_ten_me": "Nguyễn Thị Hằng Thu"},
+    ),
+    record(
+        "hang-ascii",
+        owner_name="Nguyen Thi Hang",
+        owner_ids=["079190011111"],
+        issue_date=date(2022, 2, 2),
+        validity=Validity.UNKNOWN,
+    ),
+    record(
+        "decision",
+        doc_type="quyet_dinh",
+        owner_name="Đặng Văn Đức",
+        owner_ids=["036080000777"],
+        doc_number="441/QĐ-UBND",
+        issue_date=date(2023, 9, 15),
+        issuing_agency="Ủy ban nhân dân quận Đống Đa",
+        summary="Về việc cấp giấy phép xây dựng",
+        signer="Lê Văn Lâm",
+        validity=Validity.EXPIRED,
+        station="ubnd-dong-da",
+        fields={"so_ky_hieu": "441/QĐ-UBND", "trich_yeu": "Về việc cấp giấy phép xây dựng"},
+    ),
+    record(
+        "company",
+        doc_type="dang_ky_doanh_nghiep",
+        owner_name="Công ty TNHH Hoa Sen",
+        owner_ids=["001080001234"],
+        issue_date=date(2018, 11, 20),
+        issuing_agency="Sở Kế hoạch và Đầu tư Hà Nội",
+        validity=Validity.VALID,
+        station="ubnd-dong-da",
+        fields={
+            "ma_so_doanh_nghiep": {"value": "0101234567", "confidence": 0.99},
+            "ten_doanh_nghiep": {"value": "Công ty TNHH Hoa Sen", "confidence": 0.9},
+            "nguoi_dai_dien": {"value": "Phạm Minh Tuấn", "confidence": 0.9},
+        },
+    ),
+]
+
+
+
+MakeIndex = Callable[[], SearchIndex]
+
+
+@pytest.fixture(scope="module", params=ADAPTERS)
+def make_index(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[MakeIndex]:
+    """Makes empty indexes of one adapter; whatever they hold is deleted when the module is done."""
+    if request.param == "embedded":
+        yield lambda: EmbeddedIndex(tmp_path_factory.mktemp("index"))
+        return
+    if not os.environ.get("SOHOA_ES_URL"):
+        pytest.skip(NO_ES)
+    client = connect(Settings())  # SOHOA_ES_URL, and SOHOA_ES_API_KEY / SOHOA_ES_CA_CERTS when set
+    aliases: list[str] = []
+
+    def make() -> SearchIndex:
+        aliases.append(f"sohoa-test-{uuid.uuid4().hex[:12]}")
+        return ElasticsearchIndex(client, alias=aliases[-1])
+
+    yield make
+    with contextlib.suppress(EsConnectionError, ElasticsearchUnavailable):  # a cluster gone: tests failed already
+        for alias in aliases:
+            versions = list(ElasticsearchIndex(client, alias=alias).versions())  # by name: ES refuses wildcards
+            if versions:
+                client.indices.delete(index=",".join(versions))
+            client.options(ignore_status=404).indices.delete_index_template(name=alias)
+    client.close()
+
+
+@pytest.fixture(scope="module")
+def index(make_index: MakeIndex) -> SearchIndex:
+    idx = make_index()
+    idx.upsert(RECORDS)
+    return idx
+
+
+def another_handle(idx: SearchIndex) -> SearchIndex:
+    """A second handle on the same index, as another process (web app, worker) would open it."""
+    if isinstance(idx, EmbeddedIndex):
+        return EmbeddedIndex(idx.path)
+    assert isinstance(idx, ElasticsearchIndex)
+    return ElasticsearchIndex(idx.client, alias=idx.alias)
+
+
+def ids(idx: SearchIndex, **query: object) -> list[str]:
+    return [hit.record.record_id for hit in idx.search(SearchQuery.model_validate(query)).hits]
+
+
+def test_it_implements_the_protocol(index: SearchIndex) -> None:
+    assert isinstance(index, SearchIndex)
+
+
+def test_count_and_get_return_the_stored_record(index: SearchIndex) -> None:
+    assert index.count() == len(RECORDS)
+    assert index.get("decision") == RECORDS[4]
+    assert index.get("company") == RECORDS[5]  # nested field values come back as they went in
+    assert index.get("missing") is None
+
+
+def test_name_without_diacritics_ranks_the_full_name_first(index: SearchIndex) -> None:
+    found = ids(index, text="nguyen thi hang")
+    assert set(found[:2]) == {"hang", "hang-ascii"}  # the whole name
+    assert found[2] == "hang-nga"  # the name inside a longer one
+    assert found[3] == "hanh"  # only her mother is a Nguyễn Thị Hằng (Thu)
+
+
+def test_exact_form_ranks_above_folded_form(index: SearchIndex) -> None:
+    assert ids(index, text="Nguyễn Thị Hằng")[0] == "hang"
+    assert ids(index, text="nguyen thi hang")[0] == "hang-ascii"
+
+
+def test_d_with_stroke_matches_plain_d(index: SearchIndex) -> None:
+    assert ids(index, text="dang van duc")[0] == "decision"
+    assert ids(index, text="DANG")[0] == "decision"
+    assert ids(index, text="Ðặng")[0] == "decision"  # OCR's Icelandic eth for Đ
+
+
+def test_nfc_and_nfd_queries_are_the_same(index: SearchIndex) -> None:
+    nfd = unicodedata.normalize("NFD", "Nguyễn Thị Hằng")
+    assert nfd != "Nguyễn Thị Hằng"
+    assert ids(index, text=nfd) == ids(index, text="Nguyễn Thị Hằng")
+
+
+def test_nfd_record_is_found_by_nfc_query(make_index: MakeIndex) -> None:
+    idx = make_index()
+    idx.upsert([record("nfd", owner_name=unicodedata.normalize("NFD", "Trần Thị Thủy"))])
+    assert ids(idx, text="Trần Thị Thủy") == ["nfd"]
+    assert ids(idx, text="tran thi thuy") == ["nfd"]
+
+
+def test_one_typo_in_a_name_still_finds_it(index: SearchIndex) -> None:
+    assert set(ids(index, text="nguyen thi hnag")[:2]) == {"hang", "hang-ascii"}  # transposition
+    assert ids(index, text="Nguyễn Thị Hnằg")[0] == "hang"  # exact-form words still rank
+    assert ids(index, text="dnag van duc") == ["decision"]
+    assert ids(index, text="dang van dcu") == ["decision"]
+    assert ids(index, text="dang van uc") == []  # two letters: too short to guess a typo
+    assert ids(index, text="Pham Minh Tuan")[0] == "company"
+    assert ids(index, text="Pham Mihn Tuan") == ["company"]
+
+
+def test_typo_into_another_real_word_is_corrected_when_nothing_matches(index: SearchIndex) -> None:
+    # "hang", "van" and "duc" all exist, but no record has all three: "hang" is one edit from "dang".
+    assert ids(index, text="hang van duc") == ["decision"]
+
+
+def test_typo_search_does_not_pollute_correct_queries(index: SearchIndex) -> None:
+    # "hanh" is a real name: no one-typo widening to "hang" when it matches as typed.
+    assert ids(index, text="nguyen thi hanh") == ["hanh"]
+
+
+def test_citizen_id_finds_the_record(index: SearchIndex) -> None:
+    assert ids(index, text="001190012345") == ["hang"]
+    assert ids(index, text=" 001190012345 ") == ["hang"]
+    assert ids(index, text="001 190 012 345") == ["hang"]  # typed in groups
+
+
+def test_enterprise_code_finds_the_company(index: SearchIndex) -> None:
+    assert ids(index, text="0101234567") == ["company"]
+
+
+@pytest.mark.parametrize("typed", ["441/QĐ-UBND", "441/qd-ubnd", "441/QD-UBND", "441 / QĐ-UBND"])
+def test_document_number_finds_the_decision(index: SearchIndex, typed: str) -> None:
+    assert ids(index, text=typed)[0] == "decision"
+
+
+def test_summary_and_agency_words_are_searchable(index: SearchIndex) -> None:
+    assert ids(index, text="giay phep xay dung") == ["decision"]
+    assert ids(index, text="dong da") == ["decision"]
+
+
+def test_filters_narrow_the_results(index: SearchIndex) -> None:
+    assert ids(index, text="nguyen", doc_type="quyet_dinh") == []
+    assert set(ids(index, doc_type="quyet_dinh")) == {"decision"}
+    assert set(ids(index, validity="expired")) == {"decision"}
+    assert set(ids(index, station="ubnd-dong-da")) == {"decision", "company"}
+    assert set(ids(index, issuing_agency="ubnd phuong hang bac")) == {"hang", "hang-nga"}
+    assert ids(index, owner_id="036080000777") == ["decision"]
+    assert ids(index, owner_id="036 080 000 777") == ["decision"]  # typed in groups
+
+
+def test_issue_date_range_is_inclusive(index: SearchIndex) -> None:
+    assert set(ids(index, issued_from="2020-03-05", issued_to="2021-06-01")) == {"hang", "hang-nga"}
+    assert set(ids(index, issued_from="2023-01-01")) == {"decision"}
+    assert set(ids(index, issued_to="2018-12-31")) == {"company"}
+
+
+def test_name_with_type_and_date_range(index: SearchIndex) -> None:
+    assert ids(index, text="nguyen thi hang", issued_from="2020-01-01", issued_to="2020-12-31") == ["hang"]
+
+
+def test_pagination_and_total(index: SearchIndex) -> None:
+    everything = index.search(SearchQuery(limit=100))
+    assert everything.total == len(RECORDS)
+    # Without words the newest digitized come first; pages do not overlap and cover everything.
+    pages = [index.search(SearchQuery(limit=2, offset=o)) for o in (0, 2, 4)]
+    assert all(page.total == len(RECORDS) for page in pages)
+    seen = [hit.record.record_id for page in pages for hit in page.hits]
+    assert sorted(seen) == sorted(r.record_id for r in RECORDS)
+    text_page = index.search(SearchQuery(text="nguyen", limit=1, offset=1))
+    assert text_page.total == 4 and len(text_page.hits) == 1
+
+
+def test_without_words_the_newest_digitized_come_first(make_index: MakeIndex) -> None:
+    idx = make_index()
+    idx.upsert([record("old", digitized_at=datetime(2024, 5, 1)), record("new", digitized_at=datetime(2025, 5, 1))])
+    assert ids(idx) == ["new", "old"]
+    assert ids(idx, text="  ") == ["new", "old"]
+
+
+def test_facets_count_matches_per_value(index: SearchIndex) -> None:
+    results = index.search(SearchQuery(text="nguyen", facets=["doc_type", "validity"]))
+    assert results.facets == {"doc_type": {"khai_sinh": 4}, "validity": {"valid": 3, "unknown": 1}}
+
+
+def test_upsert_replaces_rather_than_duplicates(make_index: MakeIndex) -> None:
+    idx = make_index()
+    assert idx.upsert([RECORDS[0], RECORDS[0]]) == 2
+    assert idx.count() == 1
+    renamed = RECORDS[0].model_copy(update={"owner_name": "Nguyễn Thị Hoa"})
+    idx.upsert([renamed])
+    assert idx.count() == 1
+    assert idx.get("hang") == renamed
+    assert ids(idx, text="nguyen thi hoa") == ["hang"]
+    assert ids(idx, text="nguyen thi hang", doc_type="khai_sinh") == ["hang"]  # still in her fields
+    assert idx.search(SearchQuery(text="hoa")).total == 1
+
+
+def test_clear_drops_everything(make_index: MakeIndex) -> None:
+    idx = make_index()
+    idx.upsert(RECORDS)
+    idx.clear()
+    assert idx.count() == 0
+    assert idx.search(SearchQuery(text="nguyen")).total == 0
+    idx.upsert(RECORDS[:1])
+    assert idx.count() == 1
+
+
+def test_two_handles_see_each_others_writes(make_index: MakeIndex) -> None:
+    web = make_index()
+    worker = another_handle(web)
+    worker.upsert(RECORDS[:2])
+    assert web.count() == 2
+    web.upsert(RECORDS[2:3])
+    assert worker.count() == 3
