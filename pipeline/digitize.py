@@ -25,8 +25,8 @@ from pipeline.wallet import (
     load_record,
     ocr_key,
     quarantine_key,
-    record_key,
     save_json,
+    save_record,
     sha256_hex,
 )
 from schemas.kho import kho_metadata, validity_on
@@ -88,17 +88,19 @@ def digitize(
         entry = QuarantineEntry(object_key=key, sha256=sha, reason=exc.reason, message=str(exc), station=station,
                                 operator=operator, pipeline_version=settings.pipeline_version,
                                 at=datetime.now(UTC))
-        save_json(store, quarantine_key(sha), entry)
         _audit(store, "quarantined", key, sha, station, operator, reason=exc.reason, message=str(exc))
+        save_json(store, quarantine_key(sha), entry, metadata={"pipeline-version": settings.pipeline_version})
         return DigitizeResult(key, sha, Outcome.QUARANTINED, reason=exc.reason, message=str(exc))
 
     record = build_record(processed.result, key, sha, station, operator, settings, today or date.today())
     save_json(store, ocr_key(sha), processed.document.export())
     save_json(store, extraction_key(sha), processed.result.contract_json())
-    save_json(store, record_key(sha), record)  # written last: its presence means the paper is done
+    # The record is written last: its presence means the paper is done everywhere (indexed, audited), so a worker
+    # killed anywhere before it leaves the paper to be digitized again, never half-done and skipped by the sweep.
     index.upsert([record])
     _audit(store, "digitized", key, sha, station, operator, doc_type=record.doc_type,
            status=record.extraction_status.value, seconds={k: round(v, 3) for k, v in processed.seconds.items()})
+    save_record(store, record, reason="digitized", actor=operator)
     return DigitizeResult(key, sha, Outcome.DIGITIZED, record.pages, record=record)
 
 
