@@ -83,10 +83,21 @@ class Seg:
         return union_bbox(boxes) if boxes else self.bbox
 
     def span_confidence(self, start: int, end: int) -> float:
-        parts = [(w.confidence, n) for w, ws, n in zip(self.words, self.starts, self.lens)
+        parts = [(self._word_confidence(w, ws, n, end), n) for w, ws, n in zip(self.words, self.starts, self.lens)
                  if ws < end and ws + n > start]
         total = sum(n for _, n in parts)
         return sum(c * n for c, n in parts) / total if total else 0.0
+
+    def _word_confidence(self, word: Word, ws: int, n: int, end: int) -> float:
+        """A word's OCR confidence, except where OCR glued a dotted leader to the value ("Ngọc......nnnn"): the
+        junk it made of the dots, not the value, set that word's confidence; the line's other words stand in."""
+        if ws + n <= end or not _GLUED_LEADER.match(self.text, end, ws + n):
+            return word.confidence
+        others = [w.confidence for w in self.words if not _GLUED_LEADER.search(w.text)]
+        return min(word.confidence if word.confidence > 0.5 else 1.0, median(others)) if others else word.confidence
+
+
+_GLUED_LEADER = re.compile(r"\s*[.…·_]{3,}")
 
 
 @dataclass
@@ -960,8 +971,16 @@ def _extract(ctx: Context, spec: FieldSpec) -> FieldValue | None:
     if spec.locate:
         found = LOCATORS[spec.locate](ctx, spec)
         if found:
-            return _to_field_value(found, spec.parse)
+            value = _to_field_value(found, spec.parse)
+            if value is not None and labelled:
+                # The paper printed this field's label but its value could not be read: what the fallback found
+                # elsewhere (the header date for "Đăng ký lần đầu: 07/06/201 I") is a guess, not a reading.
+                value.confidence = round(value.confidence * _UNREAD_LABEL_FALLBACK, 3)
+            return value
     return None
+
+
+_UNREAD_LABEL_FALLBACK = 0.6
 
 
 def make_context(view: View, doc_type: str) -> Context:

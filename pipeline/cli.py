@@ -123,6 +123,53 @@ def search(
 
 
 @app.command()
+def reuse(
+    procedure: Annotated[str, typer.Option(help="procedure code in the catalogue, e.g. 1.001193")],
+    citizen: Annotated[str, typer.Option(help="identity number (CCCD) of the applicant, or an enterprise code")],
+    as_json: Annotated[bool, typer.Option("--json", help="print the report as JSON")] = False,
+    catalogue: Annotated[Path | None, typer.Option(help="procedure catalogue JSON (default: the shipped one)")] = None,
+    lang: Annotated[str | None, typer.Option(help="vi | en")] = None,
+) -> None:
+    """Which papers PROCEDURE requires that the state already holds, valid, for CITIZEN — and which to bring."""
+    from datetime import date
+
+    from pipeline.config import Settings
+    from pipeline.errors import UnknownProcedure
+    from pipeline.index import open_index
+    from pipeline.reuse import check_reuse
+    from schemas.procedures import load_catalogue
+
+    if lang:
+        os.environ["SOHOA_LANG"] = lang
+    try:
+        report = check_reuse(procedure, citizen, open_index(Settings()), load_catalogue(catalogue), date.today())
+    except UnknownProcedure:
+        err.print(t("unknown_procedure", code=procedure))
+        raise typer.Exit(2) from None
+    if as_json:
+        sys.stdout.write(report.model_dump_json(indent=2) + "\n")
+        return
+    table = Table(title=t("reuse_title", code=report.procedure_code, name=report.procedure_name,
+                          citizen=report.citizen_id, day=report.checked_on.isoformat()))
+    for col in ("col_paper", "col_holding", "col_number", "col_issued", "col_valid_until", "col_record"):
+        table.add_column(t(col))
+    for check in report.papers:
+        name = check.name + (f" ({t('optional')})" if check.optional else "")
+        holding = t(f"reuse_{check.holding.value}")
+        paper = check.paper
+        if paper is None:
+            table.add_row(name, holding, "", "", "", "")
+            continue
+        if not paper.confirmed:
+            holding += f" ({t('unconfirmed')})"
+        until = t("permanent") if paper.permanent else (paper.valid_until.isoformat() if paper.valid_until else "")
+        table.add_row(name, holding, paper.doc_number or "", paper.issue_date.isoformat() if paper.issue_date else "",
+                      until, paper.record_id[:12])
+    out.print(table)
+    out.print(t("reuse_summary", reuse=len(report.reusable), check=len(report.to_check), bring=len(report.to_bring)))
+
+
+@app.command()
 def demo(
     count: Annotated[int, typer.Option(help="sample papers to generate")] = 12,
     seed: int = 2026,
@@ -146,6 +193,31 @@ def demo(
         query = fold(people[0].record.owner_name)
         out.print(t("demo_search", query=query))
         print_results(query, index.search(SearchQuery(text=query)))
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="address of the web/API process and the bucket-event receiver")] = (
+        "127.0.0.1"),
+    port: int = 8000,
+    sweep_minutes: Annotated[float, typer.Option(help="sweep incoming/ this often")] = 10,
+    revalidate_cron: Annotated[str, typer.Option(help="daily expiry check (cron, Asia/Ho_Chi_Minh)")] = "15 0 * * *",
+    limit: Annotated[int | None, typer.Option(help="flow runs at once in this process (default: no limit)")] = None,
+    prefect_port: Annotated[int, typer.Option(help="local Prefect server's port when PREFECT_API_URL is unset")] = (
+        4200),
+    flows: Annotated[bool, typer.Option(help="also run the flows here (--no-flows: workers of a pool run them)")] = (
+        True),
+) -> None:
+    """Run the web/API process with the bucket-event receiver, and serve the flows (sweep, revalidate, backfill)."""
+    os.environ["PREFECT_LOGGING_LEVEL"] = os.environ.get("SOHOA_SERVE_LOG_LEVEL", "INFO")  # a server logs its runs
+    from flows.deployments import serve_all
+    from pipeline.config import Settings
+
+    settings = Settings()
+    if settings.webhook_token is None:
+        err.print("SOHOA_WEBHOOK_TOKEN is not set: bucket events will be refused (401); the sweep still runs")
+    serve_all(settings, host=host, port=port, sweep_minutes=sweep_minutes, revalidate_cron=revalidate_cron,
+              limit=limit, prefect_port=prefect_port, serve_flows=flows)
 
 
 def print_summary(summary: dict) -> None:

@@ -28,10 +28,20 @@ class Settings(BaseSettings):
     minio_bucket: str = "sohoa"
     minio_secure: bool = False
 
-    index: Literal["embedded", "elasticsearch"] = "embedded"
-    es_url: str | None = None
+    webhook_token: SecretStr | None = Field(
+        default=None, description="bearer token bucket-event webhooks must send; unset: every event is refused"
+    )
 
-    ocr_engine: Literal["tesseract"] = "tesseract"
+    index: Literal["embedded", "elasticsearch"] = "embedded"
+    es_url: str | None = Field(default=None, description="Elasticsearch URL; user:password@ in it is basic auth")
+    es_api_key: SecretStr | None = Field(default=None, description="Elasticsearch API key (instead of a password)")
+    es_ca_certs: Path | None = Field(default=None, description="CA bundle for an https cluster's own certificate")
+    es_alias: str = Field(default="sohoa-wallet", description="alias over the versioned indices <alias>-v1, -v2…")
+
+    ocr_engine: Literal["tesseract", "tesseract-fast"] = "tesseract"
+    tessdata_dir: Path | None = Field(
+        default=None, description="folder with vie.traineddata for the `tesseract` engine (default: models/tessdata)"
+    )
     ocr_dpi: int = Field(default=300, ge=72, le=600, description="PDF render resolution")
     ocr_workers: int = Field(default=2, ge=1, description="pages OCR'd in parallel (one core each)")
 

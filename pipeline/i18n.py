@@ -44,6 +44,27 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "demo_search": ("Ví dụ tìm kiếm không dấu: sohoa search \"{query}\"", "Example search without diacritics: "
                     "sohoa search \"{query}\""),
     "quarantine_reason": ("Cách ly: {key} — {message}", "Quarantined: {key} — {message}"),
+    "reuse_title": ("Thủ tục {code} — {name}: giấy tờ của {citizen} (ngày {day})",
+                    "Procedure {code} — {name}: papers of {citizen} (on {day})"),
+    "col_paper": ("Giấy tờ cần có", "Required paper"),
+    "col_holding": ("Trong kho", "In the wallet"),
+    "col_valid_until": ("Hiệu lực đến", "Valid until"),
+    "col_record": ("Mã bản số hóa", "Record"),
+    "permanent": ("Lâu dài", "Permanent"),
+    "optional": ("không bắt buộc", "optional"),
+    "unconfirmed": ("chưa duyệt", "not yet reviewed"),
+    "reuse_valid": ("Đã có, còn hiệu lực — không yêu cầu nộp lại", "Held and valid — do not ask for it"),
+    "reuse_unverified": ("Đã có, chưa rõ hiệu lực — kiểm tra bản gốc", "Held, validity unknown — check the original"),
+    "reuse_expired": ("Đã có nhưng hết hiệu lực — công dân nộp bản còn hiệu lực",
+                      "Held but expired — the citizen brings a valid one"),
+    "reuse_cancelled": ("Đã có nhưng đã bị hủy — công dân nộp bản còn hiệu lực",
+                        "Held but cancelled — the citizen brings a valid one"),
+    "reuse_not_held": ("Chưa có trong kho — công dân nộp", "Not held — the citizen brings it"),
+    "reuse_not_kept": ("Kho không lưu loại giấy tờ này — công dân nộp",
+                       "The wallet does not keep this kind of paper — the citizen brings it"),
+    "reuse_summary": ("Không cần nộp lại: {reuse} · Cần kiểm tra: {check} · Công dân cần nộp: {bring}",
+                      "Reused: {reuse} · To check: {check} · The citizen brings: {bring}"),
+    "unknown_procedure": ("Không có thủ tục mã {code} trong danh mục", "No procedure with code {code} in the catalogue"),
 }
 
 

@@ -26,6 +26,8 @@ from pipeline.errors import (
 
 DEFAULT_IMAGE_DPI = 300
 _PDF_EOF_WINDOW = 2048
+# Kept in colour so preprocessing can tell a red seal or blue signature from black text.
+_COLOUR_MODES = frozenset({"RGB", "RGBA", "RGBX", "CMYK", "YCbCr", "LAB", "HSV", "P", "PA"})
 
 
 class FileKind(StrEnum):
@@ -46,7 +48,7 @@ class Limits:
 @dataclass
 class PageImage:
     number: int  # 1-based
-    image: Image.Image  # mode "L"
+    image: Image.Image  # mode "L", or "RGB" for a colour image (preprocess uses the colour, then makes it gray)
     dpi: int
 
 
@@ -67,7 +69,7 @@ def sniff(data: bytes) -> FileKind:
 
 
 def load_pages(data: bytes, limits: Limits) -> list[PageImage]:
-    """Every page of the file as a grayscale image, after checking the limits."""
+    """Every page of the file as an image (gray, or RGB where the source is colour), after checking the limits."""
     if len(data) > limits.max_file_bytes:
         raise FileTooLarge(f"file is {len(data):,} bytes; the limit is {limits.max_file_bytes:,}")
     kind = sniff(data)
@@ -121,12 +123,12 @@ def _image_pages(data: bytes, limits: Limits) -> list[PageImage]:
                 )
             try:
                 frame = ImageOps.exif_transpose(img.copy()) or img.copy()
-                gray = frame.convert("L")
+                pixels = frame.convert("RGB" if frame.mode in _COLOUR_MODES else "L")
             except Image.DecompressionBombError as exc:
                 raise ImageTooLarge(f"image is too large to decode safely: {exc}") from exc
             except (OSError, SyntaxError, ValueError) as exc:
                 raise CorruptFile(f"image page {index + 1} is damaged or truncated: {exc}") from exc
-            pages.append(PageImage(index + 1, gray, _image_dpi(img)))
+            pages.append(PageImage(index + 1, pixels, _image_dpi(img)))
         return pages
 
 

@@ -71,3 +71,60 @@ def render_pdf_page(data: bytes, page: int, dpi: int) -> Image.Image:
 
 def _first_line(text: str) -> str:
     return next((ln.strip() for ln in text.splitlines() if ln.strip()), "")
+
+
+@dataclass(frozen=True)
+class PdfWord:
+    text: str
+    x0: float  # PDF points from the page's top-left corner
+    y0: float
+    x1: float
+    y1: float
+
+
+@dataclass(frozen=True)
+class PdfPageWords:
+    width_pt: float
+    height_pt: float
+    blocks: list[list[list[PdfWord]]]  # blocks → lines → words, in the order pdftotext reads them
+
+
+def pdf_words(data: bytes, max_pages: int) -> list[PdfPageWords]:
+    """The text layer of the first ``max_pages`` pages with word boxes (``pdftotext -bbox-layout``); a page
+    without text has no blocks."""
+    import xml.etree.ElementTree as ET
+
+    try:
+        proc = subprocess.run(
+            ["pdftotext", "-bbox-layout", "-enc", "UTF-8", "-f", "1", "-l", str(max_pages), "-", "-"],
+            input=data,
+            capture_output=True,
+            timeout=_TIMEOUT_S,
+            check=False,
+        )
+    except FileNotFoundError as exc:
+        raise OcrEngineError("poppler-utils (pdftotext) is not installed") from exc
+    except subprocess.TimeoutExpired as exc:
+        raise CorruptFile("PDF text could not be read in time (pdftotext timed out)") from exc
+    if proc.returncode != 0:
+        raise CorruptFile(f"PDF text layer is unreadable ({_first_line(proc.stderr.decode('utf-8', 'replace'))})")
+    # pdftotext escapes the text it writes; the DOCTYPE names no entities, so nothing is fetched or expanded.
+    try:
+        root = ET.fromstring(proc.stdout)
+    except ET.ParseError as exc:
+        raise CorruptFile(f"PDF text layer is unreadable ({exc})") from exc
+    ns = {"h": "http://www.w3.org/1999/xhtml"}
+    pages = []
+    for page in root.iterfind(".//h:page", ns):
+        blocks = [
+            [
+                [
+                    PdfWord(word.text or "", *(float(word.get(k, 0)) for k in ("xMin", "yMin", "xMax", "yMax")))
+                    for word in line.iterfind("h:word", ns)
+                ]
+                for line in block.iterfind("h:line", ns)
+            ]
+            for block in page.iterfind(".//h:block", ns)
+        ]
+        pages.append(PdfPageWords(float(page.get("width", 0)), float(page.get("height", 0)), blocks))
+    return pages

@@ -11,7 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 
-from extractors import classify, extract_fields
+from extractors import classify, extract_fields, snap_fields
 from pipeline.config import Settings
 from pipeline.document import Document
 from pipeline.intake import Limits, PageImage, load_pages
@@ -19,7 +19,7 @@ from pipeline.ocr import OcrEngine
 from pipeline.preprocess import clean_page
 from schemas.doc_types import DOC_TYPES, UNKNOWN
 from schemas.result import ExtractionResult, FieldValue, Status, ValidationIssue
-from schemas.validators import validate
+from schemas.validators import apply_to_confidence, validate
 
 
 @dataclass
@@ -44,8 +44,9 @@ def process_file(
         document = ocr_pages(pages, engine, settings.ocr_workers)
     with timer("extract"):
         doc_type, type_confidence = classify(document)
-        fields = extract_fields(document, doc_type) if doc_type != UNKNOWN else {}
+        fields = snap_fields(doc_type, extract_fields(document, doc_type)) if doc_type != UNKNOWN else {}
         issues = validate(doc_type, fields, today)
+        fields = apply_to_confidence(fields, issues)
         status = decide_status(doc_type, fields, issues, settings.review_threshold)
     result = ExtractionResult(
         file=file_name,

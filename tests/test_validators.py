@@ -61,3 +61,63 @@ def test_enterprise_code_check_digit():
     assert enterprise_code_ok("0100109106-001")
     assert not enterprise_code_ok("0100109107")
     assert not enterprise_code_ok("01001091")
+
+
+# ---------------------------------------------------------------- enterprise code, numbers, dates, confidence
+
+def test_enterprise_code_rule_agrees_with_python_stdnum():
+    import random
+
+    from stdnum.vn import mst
+
+    rng = random.Random(5)
+    for _ in range(2000):
+        code = f"{rng.randrange(10**10):010d}"
+        assert enterprise_code_ok(code) == mst.is_valid(code), code
+
+
+def test_enterprise_code_issues():
+    assert _codes(_f(ma_so_doanh_nghiep="0100109106-001"), "dang_ky_doanh_nghiep") == []
+    assert _codes(_f(ma_so_doanh_nghiep="0100109107"), "dang_ky_doanh_nghiep") == ["enterprise_code_check_digit"]
+    assert _codes(_f(ma_so_doanh_nghiep="0100109106-000"), "dang_ky_doanh_nghiep") == ["enterprise_branch_suffix"]
+    assert _codes(_f(ma_so_doanh_nghiep="01001091"), "dang_ky_doanh_nghiep") == ["enterprise_code_format"]
+
+
+def test_decision_number_must_name_a_decision_of_its_year():
+    ok = _f(so_ky_hieu="12/2024/QĐ-UBND", ngay_ban_hanh="2024-05-01")
+    assert _codes(ok, "quyet_dinh") == []
+    assert _codes(_f(so_ky_hieu="12/2023/QĐ-UBND", ngay_ban_hanh="2024-05-01"), "quyet_dinh") == [
+        "doc_number_year_mismatch"]
+    assert _codes(_f(so_ky_hieu="57/TTr-STNMT"), "quyet_dinh") == ["doc_number_not_decision"]
+    assert _codes(_f(so_ky_hieu="57 TTr"), "quyet_dinh") == ["doc_number_format"]
+
+
+def test_values_of_the_wrong_type_are_issues_with_vietnamese_messages():
+    issues = validate("khai_sinh", _f(ngay_sinh="2021-02-30", gioi_tinh="X", so="3A"), TODAY)
+    by_field = {i.field: i for i in issues}
+    assert by_field["ngay_sinh"].code == "invalid_date" and "lịch" in by_field["ngay_sinh"].message
+    assert by_field["gioi_tinh"].code == "gender_invalid"
+    assert by_field["so"].code == "register_number_format"
+
+
+def test_old_nine_digit_id_is_accepted_where_the_paper_allows_it():
+    assert _codes(_f(chong_so_dinh_danh="123456789"), "ket_hon") == []
+    assert _codes(_f(so_dinh_danh="123456789"), "cccd") == ["cccd_format"]
+
+
+def test_land_term_ends_after_issue_and_spouses_are_of_age():
+    assert _codes(_f(ngay_cap="2020-01-01", thoi_han_su_dung="2019-01-01"), "gcn_qsdd") == ["expiry_before_issue"]
+    assert _codes(_f(ngay_cap="2020-01-01", thoi_han_su_dung="Lâu dài"), "gcn_qsdd") == []
+    # he turned 20 on the day they registered; she was one day short of 18
+    issues = validate("ket_hon", _f(ngay_dang_ky="2020-06-01", chong_ngay_sinh="2000-06-01",
+                                    vo_ngay_sinh="2002-06-02"), TODAY)
+    assert [(i.field, i.code) for i in issues] == [("vo_ngay_sinh", "below_marriage_age")]
+
+
+def test_a_field_that_failed_a_check_is_no_longer_confident():
+    from schemas.validators import FAILED_CONFIDENCE, apply_to_confidence
+
+    fields = _f(so_dinh_danh="001095012345", ngay_sinh="1995-03-12", gioi_tinh="Nữ")
+    capped = apply_to_confidence(fields, validate("cccd", fields, TODAY))
+    assert capped["so_dinh_danh"].confidence == FAILED_CONFIDENCE
+    assert capped["ngay_sinh"].confidence == 0.9

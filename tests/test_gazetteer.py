@@ -1,0 +1,86 @@
+"""Gazetteer snapping: units, agencies and nationalities in their official spelling, from offline tables."""
+
+import subprocess
+import sys
+
+from extractors.gazetteer import snap_fields, snap_nationality, snap_place
+from schemas.result import FieldValue
+
+
+def test_a_district_is_snapped_inside_its_province():
+    snap = snap_place("Phường Khâm Thiên, Quận Đồng Đa, Thành phố Hà Nội")
+    assert snap.value == "Phường Khâm Thiên, Quận Đống Đa, Thành phố Hà Nội"
+    assert snap.snapped == 1 and snap.unknown == 0 and snap.quality < 1.0
+
+
+def test_kind_words_and_agency_names_in_capitals():
+    assert snap_place("SỞ TÀI NGUYÊN VÀ MÔI TRƯỜNG TÍNH THANH HÓA", address=False).value == \
+        "SỞ TÀI NGUYÊN VÀ MÔI TRƯỜNG TỈNH THANH HÓA"
+    assert snap_place("ỦY BAN NHÂN DẪN THÀNH PHÔ ĐÔNG HỚI", address=False).value == \
+        "ỦY BAN NHÂN DÂN THÀNH PHỐ ĐỒNG HỚI"
+    assert snap_place("SỞ KẾ HOẠCH VÀ ĐẦU TƯ “THÀNH PHỐ HẢI PHÒNG PHÒNG ĐĂNG KÝ KINH DOANH", address=False).value \
+        == "SỞ KẾ HOẠCH VÀ ĐẦU TƯ THÀNH PHỐ HẢI PHÒNG PHÒNG ĐĂNG KÝ KINH DOANH"
+
+
+def test_spelling_as_printed_is_kept():
+    for printed in ("UỶ BAN NHÂN DÂN TỈNH ĐẮK LẮK", "Ủy ban nhân dân phường 9, quận 3, thành phố Hồ Chí Minh",
+                    "Kim Mã, Ba Đình, Hà Nội"):
+        snap = snap_place(printed, address="BAN" not in printed)
+        assert (snap.value, snap.quality) == (printed, 1.0)
+
+
+def test_merged_words_and_short_addresses():
+    assert snap_place("Bệnh viện Sản Nhi Nghệ An, Tỉnh NghệAn").value == "Bệnh viện Sản Nhi Nghệ An, Tỉnh Nghệ An"
+    assert snap_place("Đống Ngàn, Từ Sơn, Bắc Ninh").value == "Đông Ngàn, Từ Sơn, Bắc Ninh"
+
+
+def test_an_address_cut_short_or_misread_is_doubted():
+    assert snap_place("Ủy ban nhân dân phường 9, thành phố Đà Lạt, tỉnh Lâm").quality <= 0.7
+    assert snap_place("Số 5, Phường 4, Quận Tân Bình, Thành phố Hồ Chí").quality <= 0.7
+    assert snap_place("Ủy ban nhân dân 0P ng Hà Cầu, quận Hà Đông, thành phố Hà Nội").quality <= 0.7
+
+
+def test_nationality():
+    assert snap_nationality("Vi Nam")[0] == "Việt Nam"
+    assert snap_nationality("Nationality, Việt Nam")[0] == "Việt Nam"
+    assert snap_nationality("Việt Nam") == ("Việt Nam", 1.0)
+
+
+def test_snap_fields_lowers_confidence_only_where_a_snap_was_needed():
+    fields = {"ho_ten": FieldValue(value="Nguyên Thị Thắm", confidence=0.9),
+              "quoc_tich": FieldValue(value="Việt Nam", confidence=0.9),
+              "que_quan": FieldValue(value="Phường Khâm Thiên, Quận Đống Đa, Thành phố Hà Nội", confidence=0.9),
+              "ngay_sinh": FieldValue(value="1990-01-01", confidence=0.9)}
+    out = snap_fields("cccd", fields)
+    assert out["ho_ten"].value == "Nguyễn Thị Thắm" and out["ho_ten"].confidence < 0.9
+    assert all(out[k] == fields[k] for k in ("quoc_tich", "que_quan", "ngay_sinh"))
+
+
+def test_tables_load_offline_without_the_packages_network_code():
+    code = ("import sys; from extractors.gazetteer import gazetteer; g = gazetteer(); "
+            "assert len(g.provinces) >= 63, len(g.provinces); "
+            "assert not {'geopy', 'unidecode', 'vietnamadminunits.parser'} & set(sys.modules); print('ok')")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False)
+    assert out.stdout.strip() == "ok", out.stderr
+
+
+def test_ocr_commas_and_specks_between_units():
+    assert snap_place("Số 74 đường Điện Biên Phủ, Phường Khuê Mỹ, Quận Ngũ Hành Sơn; Thành phố Đà Nẵng").value == \
+        "Số 74 đường Điện Biên Phủ, Phường Khuê Mỹ, Quận Ngũ Hành Sơn, Thành phố Đà Nẵng"
+    snap = snap_place("SỞ KẾ HOẠCH VÀ ĐẦU TƯ Ì THANH PHO CAN THƠ PHÒNG ĐĂNG KÝ KINH DOANH", address=False)
+    assert snap.value == "SỞ KẾ HOẠCH VÀ ĐẦU TƯ THÀNH PHỐ CẦN THƠ PHÒNG ĐĂNG KÝ KINH DOANH" and snap.quality < 0.8
+
+
+def test_what_stands_where_the_ward_should_must_be_a_ward_or_a_street():
+    assert snap_place("hường 10, Gò Vấp, Hồ Chí Minh").quality <= 0.7  # "Phường" lost its first letter
+    assert snap_place("Phường 10, Gò Vấp, Hồ Chí Minh").quality == 1.0
+    assert snap_place("Tổ 34, Nhật Tân, Tây Hồ, Hà Nội").quality == 1.0
+
+
+def test_enterprise_kind_and_business_words():
+    from extractors.gazetteer import snap_enterprise_name
+
+    assert snap_enterprise_name("CÔNG TY CÔ PHẦN GIÁO DỤC SAO MAI")[0] == "CÔNG TY CỔ PHẦN GIÁO DỤC SAO MAI"
+    value, quality = snap_enterprise_name("CÔNG TY TNHH MỘT THÀNH VIÊN THỤC PHẨM ĐÔNG DƯƠNG")
+    assert value == "CÔNG TY TNHH MỘT THÀNH VIÊN THỰC PHẨM ĐÔNG DƯƠNG" and 0.8 < quality < 1.0
+    assert snap_enterprise_name("CÔNG TY CỔ PHẦN CÔNG NGHỆ THIÊN ÂN") == ("CÔNG TY CỔ PHẦN CÔNG NGHỆ THIÊN ÂN", 1.0)
