@@ -303,17 +303,24 @@ def snap_place(text: str, address: bool = True) -> PlaceSnap:
     """
     result = _Result()
     text = _LEADER_DOTS.sub("", _SPECKS.sub(" ", clean_spaces(text)))
+    text, n_quotes = _STRAY_QUOTE.subn("", text)
+    result.restored += n_quotes
+    if not address:  # "ỦY BAN.NHÂN DÂN": a speck read as a dot between two words
+        text, n_dots = _DOT_BETWEEN_WORDS.subn(lambda m: m.group(1) + " ", text)
+        result.restored += n_dots
     words = [w for w in text.split() if _key(w) or w in _KEEP_TOKENS]
     if not address:
+        # a dot after a word that is no abbreviation, and a stray letter ("ĐẦU TƯ Ì THÀNH PHỐ"), are specks
         words = [w[:-1] if w.endswith(".") and len(w) > 2 and w[:-1].upper() not in _ABBREVIATIONS else w
-                 for w in words]  # a stray letter in an agency's name in capitals ("ĐẦU TƯ Ì THÀNH PHỐ") is a speck
+                 for w in words]
         stray = [w for w in words if len(w) == 1 and w.isalpha() and w not in "YĐ"]
         result.unknown += len(stray)
         words = [w for w in words if w not in stray]
     text = " ".join(words)
     if address:  # "Quận Ngũ Hành Sơn; Thành phố …", "Phường Sở Dầu. Quận …": OCR's commas
         text, n = _UNIT_SEPARATOR.subn(",", text)
-        result.restored += n
+        text, n_semicolons = re.subn(r"\s*;", ",", text)  # no address holds a semicolon
+        result.restored += n + n_semicolons
     text = _snap_phrases(text, result)
     result.unknown += _junk_syllables(text) + _bodies_without_unit(text)
     parts = re.split(r"(?<=[,;])\s*", text)
@@ -337,6 +344,8 @@ def snap_place(text: str, address: bool = True) -> PlaceSnap:
 
 _KEEP_TOKENS = {"-", "–", "/", "&"}
 _LEADER_DOTS = re.compile(r"(?<=\w)[.…]{2,}|[.…]{2,}(?=\w)")  # dotted leaders OCR glued to a word
+_STRAY_QUOTE = re.compile(r"(?<!\w)['’]|['’](?!\w)")  # a quote at a word's edge ("'Số 50"), not H'Mông
+_DOT_BETWEEN_WORDS = re.compile(r"\b(?!(?:TP|TM|KT|TL|TX|TT)\.)(\w{2,})\.(?=\w{2,})")
 _SPECKS = re.compile(r"[„“”«»¿¡~^`|•]")  # marks no address or agency name holds: OCR made them of specks
 _ABBREVIATIONS = {"TP", "TM", "KT", "TL", "TUQ", "TX", "TT", "Q", "P"}  # "TM.", "KT." end with a dot
 _KIND_START = r"(?:t[iỉíìịĩ]nh|th[aàáảãạ]nh\s+ph[oốồổỗộôóòỏõọ]|qu[aậạấầẩẫâ]n|huy[eệệếềểễê]n|th[iịí]\s+x[aãá]|" \

@@ -38,15 +38,15 @@ GIVEN_NAMES: tuple[str, ...] = tuple("""
 An Ân Anh Ánh Ẩn Bá Bạch Bằng Bảo Bắc Bích Biên Bình Bội Cát Cảnh Cầm Cẩm Cần Chánh Châm Chân Châu Chi Chí
 Chiến Chiêu Chinh Chính Chung Công Cúc Cung Cường Cương Danh Dạ Diễm Diệp Diệu Doanh Du Dung Dũng Duy Duyên
 Dư Dương Đài Đan Đang Đạo Đạt Đăng Đắc Đằng Điền Điệp Đình Định Đoan Đông Đồng Đức Gia Giang Giao Giáp Hà
-Hạ Hải Hán Hạnh Hào Hảo Hằng Hân Hậu Hiền Hiển  Hiệp Hiếu Hinh Hoa Hòa Hóa Hoài Hoan Hoàn Hoàng Hoanh
+Hạ Hải Hán Hạnh Hào Hảo Hằng Hân Hậu Hiền Hiển Hiệp Hiếu Hinh Hoa Hòa Hóa Hoài Hoan Hoàn Hoàng Hoanh
 Hòe Hồ Hội Hồng Hợp Huân Huấn Huệ Hùng Hưng Hương Hường Hữu Huy Huyền Huỳnh Khả Khải Khang Khanh Khánh
 Khiêm Khoa Khôi Khuê Khương Kiên Kiều Kim Kha Lam Lâm Lan Lãm Lành Lạc Lệ Lễ Liên Liêm Liễu Linh Loan Lộc
-Lợi Long Lụa Luân  Lực Lương Ly Lý Mai Mạnh Mẫn Miên Minh My Mỹ Nam Nga Ngân Nghĩa Nghiêm Ngọc Nguyên
+Lợi Long Lụa Luân Lực Lương Ly Lý Mai Mạnh Mẫn Miên Minh My Mỹ Nam Nga Ngân Nghĩa Nghiêm Ngọc Nguyên
 Nguyệt Nhã Nhàn Nhân Nhật Nhi Nhiên Nhu Nhung Như Ninh Oanh Phát Phi Phong Phú Phúc Phụng Phước Phương Phượng
-Quang Quân Quế Quốc Quý Quyên Quyết Quỳnh Sang Sâm Sinh  Sơn Sương Tài Tâm Tân Tấn Thạch Thái Thắm Thắng
-Thanh Thành Thạnh Thảo  Thế  Thị Thiên Thiện Thịnh Thoa Thông Thu Thuận Thục Thúy Thùy Thủy Thư Thương
-Thường Tiến Tiên  Tín Tình Toàn Toản Trà Trâm Trang Trí Trinh Trọng Trung Trúc Trường Tú Tuấn Tuân Tuệ
-Tùng Tường Tuyến Tuyết Uyên Vân Văn Vi Việt Vinh Vĩnh Võ Vũ Vương Vy Xuân  Yến Khắc Đức Hữu Công Đình Quý
+Quang Quân Quế Quốc Quý Quyên Quyết Quỳnh Sang Sâm Sinh Sơn Sương Tài Tâm Tân Tấn Thạch Thái Thắm Thắng
+Thanh Thành Thạnh Thảo Thế Thị Thiên Thiện Thịnh Thoa Thông Thu Thuận Thục Thúy Thùy Thủy Thư Thương
+Thường Tiến Tiên Tín Tình Toàn Toản Trà Trâm Trang Trí Trinh Trọng Trung Trúc Trường Tú Tuấn Tuân Tuệ
+Tùng Tường Tuyến Tuyết Uyên Vân Văn Vi Việt Vinh Vĩnh Võ Vũ Vương Vy Xuân Yến Khắc Đức Hữu Công Đình Quý
 """.split())  # noqa: SIM905 (a block of names reads better than a list)
 
 _TONES = {"\u0300", "\u0301", "\u0303", "\u0309", "\u0323"}  # huyền, sắc, ngã, hỏi, nặng
@@ -114,4 +114,79 @@ def _family() -> _Lexicon:
 
 @cache
 def _given() -> _Lexicon:
-    return _lexicon(
+    return _lexicon(GIVEN_NAMES)
+
+
+def _styled(syllable: str, like: str) -> str:
+    """``syllable`` (lower case) written in the case of ``like``: ``NGUYỄN``, ``Nguyễn`` or ``nguyễn``."""
+    if like.isupper() and len(like) > 1:
+        return syllable.upper()
+    if like[:1].isupper():
+        return syllable[:1].upper() + syllable[1:]
+    return syllable
+
+
+def adds_marks_only(observed: str, canonical: str) -> bool:
+    """Whether ``canonical`` is ``observed`` with marks added and none changed (what OCR loses most often)."""
+    return fold(observed) == fold(canonical) and _marks(observed) <= _marks(canonical)
+
+
+def snap_syllable(syllable: str, family: bool = False) -> str | None:
+    """The name syllable OCR most likely misread as ``syllable``, or ``None`` when it is already a name syllable
+    for its place or no single syllable fits. ``family``: the syllable is a family name (first in the name)."""
+    lex = _family() if family else _given()
+    low = nfc(syllable).lower()
+    if not low.isalpha() or low in lex.known:
+        return None
+    candidates = lex.by_fold.get(fold(low), ())
+    if len(candidates) > 1:
+        candidates = tuple(c for c in candidates if adds_marks_only(low, c))
+    if len(candidates) != 1:
+        return None
+    return _styled(candidates[0], syllable)
+
+
+def is_name_syllable(syllable: str, family: bool = False) -> bool:
+    return nfc(syllable).lower() in (_family() if family else _given()).known
+
+
+# How much a name is trusted after each kind of repair (multiplied into the field's confidence).
+RESTORED_MARKS = 0.97  # marks OCR dropped put back: the letters and the marks it saw all agree
+CHANGED_MARKS = 0.9  # a mark OCR saw replaced by another (Hỏng → Hồng)
+NOT_A_NAME = 0.75  # a syllable no common name has, left as read
+TOO_SHORT = 0.5  # one syllable is not a Vietnamese full name
+
+
+@dataclass(frozen=True)
+class NameSnap:
+    value: str
+    snapped: int  # syllables put right
+    unknown: int  # syllables that are not name syllables and could not be put right
+    syllables: int
+    restored: int = 0  # of ``snapped``, those where marks were only added
+
+    @property
+    def quality(self) -> float:
+        """How far the name can be trusted, 0–1: 1 when every syllable is a name syllable as read."""
+        if self.syllables < 2:
+            return TOO_SHORT
+        return (RESTORED_MARKS ** self.restored) * (CHANGED_MARKS ** (self.snapped - self.restored)) \
+            * (NOT_A_NAME ** self.unknown)
+
+
+def snap_name(name: str) -> NameSnap:
+    """``"Nguyên Thị Hằng"`` → ``"Nguyễn Thị Hằng"`` (a family name ``Nguyên`` does not exist, ``Nguyễn`` does)."""
+    words = name.split()
+    out, snapped, unknown, restored = [], 0, 0, 0
+    for i, word in enumerate(words):
+        family = i == 0 and len(words) >= 2
+        fixed = snap_syllable(word, family=family)
+        if fixed is not None:
+            out.append(fixed)
+            snapped += 1
+            restored += adds_marks_only(word, fixed)
+            continue
+        out.append(word)
+        if not is_name_syllable(word, family=family):
+            unknown += 1
+    return NameSnap(" ".join(out), snapped, unknown, len(words), restored)
