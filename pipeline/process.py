@@ -7,15 +7,18 @@ Prefect here: the CLI's ``extract`` and the flows both call :func:`process_file`
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 
 from extractors import classify, extract_fields, snap_fields
 from pipeline.config import Settings
-from pipeline.document import Document
-from pipeline.intake import Limits, PageImage, load_pages
+from pipeline.document import Document, Page
+from pipeline.intake import FileKind, Limits, PageImage, load_pages, sniff
 from pipeline.ocr import OcrEngine
+from pipeline.ocr.textlayer import ENGINE_NAME as TEXT_LAYER_ENGINE
+from pipeline.ocr.textlayer import text_layer_pages
 from pipeline.preprocess import clean_page
 from schemas.doc_types import DOC_TYPES, UNKNOWN
 from schemas.result import ExtractionResult, FieldValue, Status, ValidationIssue
@@ -41,7 +44,9 @@ def process_file(
     with timer("load"):
         pages = load_pages(data, limits_from(settings))
     with timer("ocr"):
-        document = ocr_pages(pages, engine, settings.ocr_workers)
+        # A born-digital PDF carries its exact text: pages with a trustworthy text layer skip OCR.
+        layer = text_layer_pages(data, len(pages), settings.ocr_dpi) if sniff(data) is FileKind.PDF else []
+        document = ocr_pages(pages, engine, settings.ocr_workers, known=layer)
     with timer("extract"):
         doc_type, type_confidence = classify(document)
         fields = snap_fields(doc_type, extract_fields(document, doc_type)) if doc_type != UNKNOWN else {}
@@ -70,10 +75,16 @@ def limits_from(settings: Settings) -> Limits:
     )
 
 
-def ocr_pages(pages: list[PageImage], engine: OcrEngine, workers: int) -> Document:
-    """Clean and recognise pages, several at once (each OCR process uses one core)."""
+def ocr_pages(
+    pages: list[PageImage], engine: OcrEngine, workers: int, known: Sequence[Page | None] = ()
+) -> Document:
+    """Clean and recognise pages, several at once (each OCR process uses one core); a page already read from the
+    PDF's text layer (``known[i]`` not None) is taken as it is."""
 
-    def one(page: PageImage):
+    def one(page: PageImage) -> Page:
+        index = page.number - 1
+        if index < len(known) and known[index] is not None:
+            return known[index]
         return engine.recognize(clean_page(page))
 
     if len(pages) == 1 or workers == 1:
@@ -81,7 +92,9 @@ def ocr_pages(pages: list[PageImage], engine: OcrEngine, workers: int) -> Docume
     else:
         with ThreadPoolExecutor(max_workers=min(workers, len(pages))) as pool:
             recognised = list(pool.map(one, pages))
-    return Document(pages=recognised, engine=engine.name)
+    from_layer = sum(1 for k in known[: len(pages)] if k is not None)
+    engines = ([engine.name] if from_layer < len(pages) else []) + ([TEXT_LAYER_ENGINE] if from_layer else [])
+    return Document(pages=recognised, engine="+".join(engines))
 
 
 def decide_status(
