@@ -257,7 +257,7 @@ STEPS: dict[str, Step] = {
         Step("leaders", remove_dotted_leaders, help="erase dotted leader rows"),
     )
 }
-RESCALE = "rescale"  # not a Step: it changes the page's dpi
+RESCALE = "rescale"  # not a Step: it changes the page's dpi (``rescale`` = to 300 dpi, ``rescale200`` = to 200)
 CHAIN_STEPS = (*STEPS, RESCALE)
 
 DEFAULT_CHAIN: tuple[str, ...] = ("inks", "flatten", "deskew", "denoise", "specks", "leaders")
@@ -272,10 +272,20 @@ def parse_chain(text: str) -> tuple[str, ...]:
             names += DEFAULT_CHAIN
         elif name and name != "none":
             names += (name,)
-    unknown = [n for n in names if n not in CHAIN_STEPS]
+    unknown = [n for n in names if n not in CHAIN_STEPS and _rescale_target(n) is None]
     if unknown:
         raise ValueError(f"unknown preprocessing step(s) {unknown} (available: {', '.join(CHAIN_STEPS)})")
     return names
+
+
+def _rescale_target(name: str) -> int | None:
+    """``rescale`` → 300 dpi; ``rescale200`` → 200 dpi; anything else → None."""
+    if not name.startswith(RESCALE):
+        return None
+    digits = name[len(RESCALE):]
+    if not digits:
+        return TARGET_DPI
+    return int(digits) if digits.isdigit() and 100 <= int(digits) <= 600 else None
 
 
 def clean_page(page: PageImage, chain: Sequence[str] = DEFAULT_CHAIN) -> PageImage:
@@ -289,8 +299,9 @@ def clean_page(page: PageImage, chain: Sequence[str] = DEFAULT_CHAIN) -> PageIma
             image = step.run(image, dpi)
     gray = to_gray(image)
     for name in chain:
-        if name == RESCALE:
-            gray, dpi = rescale(gray, dpi)
+        target = _rescale_target(name)
+        if target is not None:
+            gray, dpi = rescale(gray, dpi, target)
             continue
         step = STEPS[name]
         if not step.colour:

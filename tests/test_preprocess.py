@@ -151,6 +151,15 @@ def test_no_median_on_a_low_resolution_page():
     assert denoise_if_noisy(grain, dpi=300) is not grain
 
 
+def test_rescale_takes_a_target_resolution():
+    page = PageImage(1, Image.new("L", (600, 300), 255), 300)
+    assert parse_chain("rescale200") == ("rescale200",)
+    small = clean_page(page, ("rescale200",))
+    assert small.dpi == 200 and small.image.size == (400, 200)
+    with pytest.raises(ValueError, match="unknown"):
+        parse_chain("rescale2000")
+
+
 def test_default_names_the_pipeline_chain():
     assert parse_chain("default") == DEFAULT_CHAIN
     assert parse_chain("rescale+default") == ("rescale", *DEFAULT_CHAIN)
