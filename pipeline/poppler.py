@@ -29,18 +29,7 @@ class PdfInfo:
 
 def pdf_info(data: bytes, max_pages: int) -> PdfInfo:
     """Page count and sizes of the first ``max_pages`` pages; typed errors for encrypted or broken files."""
-    try:
-        proc = subprocess.run(
-            ["pdfinfo", "-f", "1", "-l", str(max_pages), "-"],
-            input=data,
-            capture_output=True,
-            timeout=_TIMEOUT_S,
-            check=False,
-        )
-    except FileNotFoundError as exc:
-        raise OcrEngineError("poppler-utils (pdfinfo) is not installed") from exc
-    except subprocess.TimeoutExpired as exc:
-        raise CorruptFile("PDF could not be read in time (pdfinfo timed out)") from exc
+    proc = _run(["pdfinfo", "-f", "1", "-l", str(max_pages), "-"], data, "PDF could not be read in time")
     out = proc.stdout.decode("utf-8", "replace")
     err = proc.stderr.decode("utf-8", "replace")
     if proc.returncode != 0:
@@ -69,6 +58,16 @@ def render_pdf_page(data: bytes, page: int, dpi: int) -> Image.Image:
     return images[0]
 
 
+def _run(cmd: list[str], data: bytes, timeout_message: str) -> subprocess.CompletedProcess[bytes]:
+    """Run a poppler tool on ``data`` (stdin); a missing tool is an installation error, a hang a damaged file."""
+    try:
+        return subprocess.run(cmd, input=data, capture_output=True, timeout=_TIMEOUT_S, check=False)
+    except FileNotFoundError as exc:
+        raise OcrEngineError(f"poppler-utils ({cmd[0]}) is not installed") from exc
+    except subprocess.TimeoutExpired as exc:
+        raise CorruptFile(f"{timeout_message} ({cmd[0]} timed out)") from exc
+
+
 def _first_line(text: str) -> str:
     return next((ln.strip() for ln in text.splitlines() if ln.strip()), "")
 
@@ -94,18 +93,8 @@ def pdf_words(data: bytes, max_pages: int) -> list[PdfPageWords]:
     without text has no blocks."""
     import xml.etree.ElementTree as ET
 
-    try:
-        proc = subprocess.run(
-            ["pdftotext", "-bbox-layout", "-enc", "UTF-8", "-f", "1", "-l", str(max_pages), "-", "-"],
-            input=data,
-            capture_output=True,
-            timeout=_TIMEOUT_S,
-            check=False,
-        )
-    except FileNotFoundError as exc:
-        raise OcrEngineError("poppler-utils (pdftotext) is not installed") from exc
-    except subprocess.TimeoutExpired as exc:
-        raise CorruptFile("PDF text could not be read in time (pdftotext timed out)") from exc
+    proc = _run(["pdftotext", "-bbox-layout", "-enc", "UTF-8", "-f", "1", "-l", str(max_pages), "-", "-"], data,
+                "PDF text could not be read in time")
     if proc.returncode != 0:
         raise CorruptFile(f"PDF text layer is unreadable ({_first_line(proc.stderr.decode('utf-8', 'replace'))})")
     # pdftotext escapes the text it writes; the DOCTYPE names no entities, so nothing is fetched or expanded.
