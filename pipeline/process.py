@@ -7,7 +7,7 @@ Prefect here: the CLI's ``extract`` and the flows both call :func:`process_file`
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
@@ -17,6 +17,7 @@ from pipeline.config import Settings
 from pipeline.document import Document, Page
 from pipeline.intake import FileKind, Limits, PageImage, load_pages, sniff
 from pipeline.ocr import OcrEngine
+from pipeline.ocr.correct import correct_page
 from pipeline.ocr.textlayer import ENGINE_NAME as TEXT_LAYER_ENGINE
 from pipeline.ocr.textlayer import text_layer_pages
 from pipeline.preprocess import clean_page
@@ -38,15 +39,19 @@ def process_file(
     settings: Settings,
     engine: OcrEngine,
     today: date | None = None,
+    on_stage: Callable[[str], None] | None = None,
 ) -> ProcessedFile:
-    """Run every step on one file. Raises :class:`~pipeline.errors.BadInput` for a file that is not a paper."""
-    timer = _StepTimer()
+    """Run every step on one file. Raises :class:`~pipeline.errors.BadInput` for a file that is not a paper.
+
+    ``on_stage`` is told the name of each step (``load``, ``ocr``, ``extract``) as it starts: live progress.
+    """
+    timer = _StepTimer(on_stage)
     with timer("load"):
         pages = load_pages(data, limits_from(settings))
     with timer("ocr"):
         # A born-digital PDF carries its exact text: pages with a trustworthy text layer skip OCR.
         layer = text_layer_pages(data, len(pages), settings.ocr_dpi) if sniff(data) is FileKind.PDF else []
-        document = ocr_pages(pages, engine, settings.ocr_workers, known=layer)
+        document = ocr_pages(pages, engine, settings.ocr_workers, known=layer, correct=settings.ocr_correction)
     with timer("extract"):
         doc_type, type_confidence = classify(document)
         fields = snap_fields(doc_type, extract_fields(document, doc_type)) if doc_type != UNKNOWN else {}
@@ -76,16 +81,22 @@ def limits_from(settings: Settings) -> Limits:
 
 
 def ocr_pages(
-    pages: list[PageImage], engine: OcrEngine, workers: int, known: Sequence[Page | None] = ()
+    pages: list[PageImage],
+    engine: OcrEngine,
+    workers: int,
+    known: Sequence[Page | None] = (),
+    correct: bool = False,
 ) -> Document:
     """Clean and recognise pages, several at once (each OCR process uses one core); a page already read from the
-    PDF's text layer (``known[i]`` not None) is taken as it is."""
+    PDF's text layer (``known[i]`` not None) is taken as it is. ``correct``: OCR'd pages (never text-layer ones)
+    go through the Vietnamese syllable/bigram correction."""
 
     def one(page: PageImage) -> Page:
         index = page.number - 1
         if index < len(known) and known[index] is not None:
             return known[index]
-        return engine.recognize(clean_page(page))
+        recognised = engine.recognize(clean_page(page))
+        return correct_page(recognised) if correct else recognised
 
     if len(pages) == 1 or workers == 1:
         recognised = [one(p) for p in pages]
@@ -116,11 +127,14 @@ def decide_status(
 
 
 class _StepTimer:
-    def __init__(self) -> None:
+    def __init__(self, on_stage: Callable[[str], None] | None = None) -> None:
         self.seconds: dict[str, float] = {}
+        self._on_stage = on_stage
 
     def __call__(self, step: str) -> _StepTimer:
         self._step = step
+        if self._on_stage is not None:
+            self._on_stage(step)
         return self
 
     def __enter__(self) -> None:
