@@ -220,6 +220,40 @@ def serve(
               limit=limit, prefect_port=prefect_port, serve_flows=flows)
 
 
+user_app = typer.Typer(no_args_is_help=True, help="web accounts (operator, backoffice, admin)")
+app.add_typer(user_app, name="user")
+
+
+@user_app.command("add")
+def user_add(
+    username: str,
+    role: Annotated[str, typer.Option(help="operator | backoffice | admin")],
+    station: Annotated[str, typer.Option(help="station code (required for operators), e.g. HN-01")] = "",
+    display_name: Annotated[str, typer.Option(help="full name shown in the pages")] = "",
+    password_stdin: Annotated[bool, typer.Option("--password-stdin", help="read the password from stdin")] = False,
+) -> None:
+    """Create a web account; the password is asked for (hidden) or read from stdin."""
+    from pipeline.config import Settings
+    from pipeline.storage import open_store
+    from pipeline.web.auth import MESSAGES, AccountError, Role, UserStore
+
+    english = os.environ.get("SOHOA_LANG", "vi").lower().startswith("en")  # auth's messages: (vi, en)
+    if role not in {r.value for r in Role}:
+        err.print(f"--role: operator | backoffice | admin ({role!r})")
+        raise typer.Exit(2)
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = typer.prompt(MESSAGES["auth_password"][english], hide_input=True, confirmation_prompt=True)
+    try:
+        account = UserStore(open_store(Settings())).create(username, password, Role(role), station=station,
+                                                           display_name=display_name)
+    except AccountError as exc:
+        err.print(MESSAGES[f"auth_error_{exc.code}"][english].format(**exc.details))
+        raise typer.Exit(2) from None
+    out.print(f"{account.username} ({account.role.value}{', ' + account.station if account.station else ''})")
+
+
 def print_summary(summary: dict) -> None:
     table = Table(title=t("summary_title", batch=summary["batch_id"]), show_header=False)
     statuses, outcomes = summary["statuses"], summary["outcomes"]

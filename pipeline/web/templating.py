@@ -1,0 +1,184 @@
+"""Server-rendered pages: one Jinja2 environment, the web messages in two languages, and what every page needs.
+
+Every template gets ``t(message_id, **kw)`` (the message in the request's language), ``lang``, ``user`` (the
+signed-in :class:`~pipeline.web.auth.User` or None), ``csrf_token`` (a string for hidden form fields),
+``mask_id(value)``, ``nav_links`` and Starlette's ``url_for``. Feature modules register their own messages with
+:func:`register_messages`; ids are prefixed by feature (``auth_``, ``search_``, ``review_``…).
+
+Language: ``?lang=en`` or ``?lang=vi`` on any page switches and is remembered in the ``lang`` cookie; Vietnamese
+otherwise. Citizen identity numbers are masked with :func:`mask_id` in list views, and in logs by
+:class:`MaskIdsFilter` (installed by ``create_app`` on the web and access loggers).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+from starlette.routing import Match
+
+from pipeline import i18n
+
+TEMPLATES_DIR = Path(__file__).parent / "templates"
+STATIC_DIR = Path(__file__).parent / "static"
+LANGUAGES = ("vi", "en")
+LANG_COOKIE = "lang"
+
+templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
+_messages: dict[str, tuple[str, str]] = {}
+
+MESSAGES = {
+    "app_name": ("Số hóa giấy tờ", "Paper digitization"),
+    "nav_upload": ("Tải lên", "Upload"),
+    "nav_review": ("Kiểm tra", "Review"),
+    "nav_search": ("Tra cứu", "Search"),
+    "nav_reuse": ("Kiểm tra tái sử dụng", "Reuse check"),
+    "nav_dashboard": ("Bảng điều khiển", "Dashboard"),
+    "nav_users": ("Người dùng", "Users"),
+    "nav_main": ("Điều hướng chính", "Main navigation"),
+    "lang_switch": ("English", "Tiếng Việt"),
+    "skip_to_content": ("Bỏ qua đến nội dung", "Skip to content"),
+    "error_back": ("Về trang chính", "Back to the home page"),
+}
+
+# (path, message id, roles) in menu order; a link shows when the route exists and the user has one of its roles.
+NAV = [
+    ("/upload", "nav_upload", ("operator", "admin")),
+    ("/review", "nav_review", ("operator", "admin")),
+    ("/search", "nav_search", ("backoffice", "admin")),
+    ("/reuse", "nav_reuse", ("backoffice", "admin")),
+    ("/dashboard", "nav_dashboard", ("admin",)),
+    ("/admin/users", "nav_users", ("admin",)),
+]
+
+
+def register_messages(messages: Mapping[str, tuple[str, str]]) -> None:
+    """Add a feature's ``{"id": ("vi", "en")}`` messages; re-registering the same text is harmless."""
+    for message_id, pair in messages.items():
+        if len(pair) != 2:
+            raise ValueError(f"message {message_id!r} needs (vietnamese, english)")
+        if message_id in _messages and _messages[message_id] != tuple(pair):
+            raise ValueError(f"message {message_id!r} is registered twice with different text")
+        _messages[message_id] = (pair[0], pair[1])
+
+
+def message(message_id: str, lang: str, **kwargs: Any) -> str:
+    """A web message (or, failing that, a CLI message of :mod:`pipeline.i18n`) in ``lang``."""
+    pair = _messages.get(message_id) or i18n.MESSAGES.get(message_id)
+    if pair is None:
+        raise KeyError(f"no message {message_id!r}: register it with register_messages()")
+    text = pair[1] if lang == "en" else pair[0]
+    return text.format(**kwargs) if kwargs else text
+
+
+def request_language(request: Request) -> str:
+    asked = request.query_params.get("lang")
+    if asked in LANGUAGES:
+        return asked
+    remembered = request.cookies.get(LANG_COOKIE)
+    return remembered if remembered in LANGUAGES else "vi"
+
+
+_DIGITS = re.compile(r"\d")
+_ID_IN_TEXT = re.compile(r"(?<!\d)\d{9,12}(?!\d)")  # CMND (9) and CCCD/personal ID (12) numbers
+
+
+def mask_id(value: object) -> str:
+    """``001090012345`` → ``0010******45``: enough to tell papers apart at the counter, not to reuse the number.
+
+    Short values keep only their last two digits; None and empty give ``""``.
+    """
+    text = "" if value is None else str(value)
+    digits = len(_DIGITS.findall(text))
+    if digits == 0:
+        return text
+    keep_head = 4 if digits >= 9 else 0
+    seen, out = 0, []
+    for ch in text:
+        if ch.isdigit():
+            seen += 1
+            out.append(ch if seen <= keep_head or seen > digits - 2 else "*")
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def mask_ids_in_text(text: str) -> str:
+    """Every 9- to 12-digit run (a CMND or CCCD number) in ``text`` masked with :func:`mask_id`."""
+    return _ID_IN_TEXT.sub(lambda m: mask_id(m.group(0)), text)
+
+
+class MaskIdsFilter(logging.Filter):
+    """Masks identity numbers in log lines (the access log carries URLs such as ``/api/reuse?citizen=…``)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        rendered = record.getMessage()
+        masked = mask_ids_in_text(rendered)
+        if masked != rendered:
+            record.msg, record.args = masked, None
+        return True
+
+
+def _served_paths(app) -> set[str]:
+    """The menu paths some route of ``app`` answers with GET (asked once per app; routers come and go by module)."""
+    cached = getattr(app.state, "nav_paths", None)
+    if cached is None:
+        cached = set()
+        for path, _, _ in NAV:
+            scope = {"type": "http", "path": path, "method": "GET", "root_path": "", "headers": []}
+            if any(route.matches(scope)[0] is Match.FULL for route in app.router.routes):
+                cached.add(path)
+        app.state.nav_paths = cached
+    return cached
+
+
+def nav_links(request: Request, user) -> list[dict[str, Any]]:
+    if user is None:
+        return []
+    paths = _served_paths(request.app)
+    here = request.url.path
+    return [{"href": path, "label": message(label, request_language(request)),
+             "current": here == path or here.startswith(path + "/")}
+            for path, label, roles in NAV if user.role.value in roles and path in paths]
+
+
+def _with_query(request: Request, **params: str) -> str:
+    """This page's path and query with ``params`` replaced (a relative URL, right behind any proxy)."""
+    query = dict(request.query_params)
+    query.update(params)
+    return f"{request.url.path}?{urlencode(query)}"
+
+
+def render(request: Request, template: str, context: dict[str, Any] | None = None,
+           status_code: int = 200) -> HTMLResponse:
+    """``template`` rendered for this request, with the shared globals (see the module docstring)."""
+    from pipeline.web.auth import csrf_token, current_user, get_auth
+
+    lang = request_language(request)
+    user = current_user(request)
+    values = {
+        "t": lambda message_id, **kw: message(message_id, lang, **kw),
+        "lang": lang,
+        "other_lang": "en" if lang == "vi" else "vi",
+        "user": user,
+        "csrf_token": csrf_token(request),
+        "mask_id": mask_id,
+        "nav_links": nav_links(request, user),
+        "switch_lang_url": _with_query(request, lang="en" if lang == "vi" else "vi"),
+        **(context or {}),
+    }
+    response = templates.TemplateResponse(request, template, values, status_code=status_code)
+    get_auth(request).attach_cookies(request, response)
+    if request.query_params.get("lang") in LANGUAGES:
+        response.set_cookie(LANG_COOKIE, lang, max_age=365 * 24 * 3600, path="/", samesite="lax", httponly=True)
+    return response
+
+
+register_messages(MESSAGES)
