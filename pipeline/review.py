@@ -39,6 +39,7 @@ from pipeline.storage.base import ObjectNotFound, ObjectStore
 from pipeline.textnorm import clean_spaces
 from pipeline.wallet import extraction_key, load_record, ocr_key, save_record
 from schemas.doc_types import DOC_TYPES
+from schemas.identity import mask_id
 from schemas.kho import kho_metadata, validity_on
 from schemas.papers import field_kind
 from schemas.result import FieldValue, Status, ValidationIssue
@@ -389,14 +390,6 @@ def _pending(store: ObjectStore, record_id: str) -> WalletRecord:
 # ---------------------------------------------------------------------------------------------- summaries
 
 
-def mask_identity(value: Any) -> str:
-    """An identity number with its middle hidden (``001190012345`` → ``0011******45``)."""
-    text = "" if value is None else str(value)
-    if len(text) < 6:
-        return "*" * len(text)
-    return text[:4] + "*" * (len(text) - 6) + text[-2:]
-
-
 def is_identity_field(doc_type: str, name: str) -> bool:
     return field_kind(doc_type, name) in _ID_KINDS
 
@@ -407,6 +400,6 @@ def correction_summary(doc_type: str, changed: Mapping[str, tuple[Any, Any]]) ->
     def shown(name: str, value: Any) -> str:
         if value is None:
             return "∅"
-        return mask_identity(value) if is_identity_field(doc_type, name) else str(value)
+        return mask_id(value) if is_identity_field(doc_type, name) else str(value)
 
     return "; ".join(f"{name}: {shown(name, old)} → {shown(name, new)}" for name, (old, new) in changed.items())

@@ -79,3 +79,34 @@ def enterprise_code_ok(code: str) -> bool:
     """Whether the first ten characters are digits ending in their check digit (a branch suffix is ignored)."""
     digits = code[:10]
     return len(digits) == 10 and digits.isdigit() and mst_check_digit(digits[:9]) == int(digits[9])
+
+
+# --- masking: citizen IDs shown to people who must not read them (list views, logs, audit summaries) ---
+
+_DIGITS = re.compile(r"\d")
+_ID_IN_TEXT = re.compile(r"(?<!\d)\d{9,12}(?!\d)")  # CMND (9) and CCCD/personal ID (12) numbers
+
+
+def mask_id(value: object) -> str:
+    """``001090012345`` → ``0010******45``: enough to tell papers apart at the counter, not to reuse the number.
+
+    Short values keep only their last two digits; None and empty give ``""``.
+    """
+    text = "" if value is None else str(value)
+    digits = len(_DIGITS.findall(text))
+    if digits == 0:
+        return text
+    keep_head = 4 if digits >= 9 else 0
+    seen, out = 0, []
+    for ch in text:
+        if ch.isdigit():
+            seen += 1
+            out.append(ch if seen <= keep_head or seen > digits - 2 else "*")
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def mask_ids_in_text(text: str) -> str:
+    """Every 9- to 12-digit run (a CMND or CCCD number) in ``text`` masked with :func:`mask_id`."""
+    return _ID_IN_TEXT.sub(lambda m: mask_id(m.group(0)), text)

@@ -18,6 +18,7 @@ from pipeline.ocr import open_engine
 from pipeline.storage.local import LocalDirStore
 from pipeline.wallet import load_record, load_record_versions, upload_original
 from samples.generator import generate_document
+from schemas.identity import mask_id
 from schemas.wallet import ReviewState
 
 TODAY = date(2026, 11, 26)
@@ -120,7 +121,7 @@ def test_invalid_correction_is_kept_and_shows_as_an_issue(wallet):
     event = [e for e in events(store) if e.action == "review_corrected"][-1]
     old_id = load_record_versions(store, rid)[0].record.fields.get("so_dinh_danh")
     assert old_id and old_id not in event.details["summary"]
-    assert review.mask_identity(old_id) in event.details["summary"]
+    assert mask_id(old_id) in event.details["summary"]
     assert "12345" not in event.details["summary"]
     assert event.details["changes"]["so_dinh_danh"]["new"] == "12345"
 
@@ -202,4 +203,4 @@ def test_parse_correction_reads_values_as_extraction_does():
     assert review.parse_correction("khai_sinh", "ho_ten", "NGUYỄN  THỊ HẰNG") == "Nguyễn Thị Hằng"
     assert review.parse_correction("gcn_qsdd", "dien_tich", "120,5 m²") == 120.5
     assert review.parse_correction("khai_sinh", "noi_sinh", "   ") is None
-    assert review.mask_identity("001190012345") == "0011******45"
+    assert mask_id("001190012345") == "0011******45"

@@ -40,9 +40,10 @@ def create_app(settings: Settings | None = None, *, trigger: hooks.Trigger | Non
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         yield
-        close = getattr(app.state.trigger, "close", None)
-        if close is not None:
-            close()
+        for worker in (app.state.trigger, getattr(app.state, "batch_runner", None)):  # the runner starts lazily
+            close = getattr(worker, "close", None)
+            if close is not None:
+                close()
 
     app = FastAPI(title="sohoa", summary="số hóa giấy tờ hành chính", docs_url="/api/docs", redoc_url=None,
                   lifespan=lifespan)

@@ -13,7 +13,6 @@ otherwise. Citizen identity numbers are masked with :func:`mask_id` in list view
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -25,6 +24,7 @@ from fastapi.templating import Jinja2Templates
 from starlette.routing import Match
 
 from pipeline import i18n
+from schemas.identity import mask_id, mask_ids_in_text
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 STATIC_DIR = Path(__file__).parent / "static"
@@ -84,35 +84,6 @@ def request_language(request: Request) -> str:
         return asked
     remembered = request.cookies.get(LANG_COOKIE)
     return remembered if remembered in LANGUAGES else "vi"
-
-
-_DIGITS = re.compile(r"\d")
-_ID_IN_TEXT = re.compile(r"(?<!\d)\d{9,12}(?!\d)")  # CMND (9) and CCCD/personal ID (12) numbers
-
-
-def mask_id(value: object) -> str:
-    """``001090012345`` → ``0010******45``: enough to tell papers apart at the counter, not to reuse the number.
-
-    Short values keep only their last two digits; None and empty give ``""``.
-    """
-    text = "" if value is None else str(value)
-    digits = len(_DIGITS.findall(text))
-    if digits == 0:
-        return text
-    keep_head = 4 if digits >= 9 else 0
-    seen, out = 0, []
-    for ch in text:
-        if ch.isdigit():
-            seen += 1
-            out.append(ch if seen <= keep_head or seen > digits - 2 else "*")
-        else:
-            out.append(ch)
-    return "".join(out)
-
-
-def mask_ids_in_text(text: str) -> str:
-    """Every 9- to 12-digit run (a CMND or CCCD number) in ``text`` masked with :func:`mask_id`."""
-    return _ID_IN_TEXT.sub(lambda m: mask_id(m.group(0)), text)
 
 
 class MaskIdsFilter(logging.Filter):
