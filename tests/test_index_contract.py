@@ -10,7 +10,9 @@ reason. Adapter-only guarantees live beside each adapter (``test_index_embedded.
 from __future__ import annotations
 
 import contextlib
+import html
 import os
+import re
 import unicodedata
 import uuid
 from collections.abc import Callable, Iterator
@@ -21,6 +23,7 @@ from elasticsearch import ConnectionError as EsConnectionError
 
 from pipeline.config import Settings
 from pipeline.index import SearchIndex, SearchQuery
+from pipeline.index.base import MAX_RESULT_WINDOW
 from pipeline.index.elasticsearch import ElasticsearchIndex, ElasticsearchUnavailable, connect
 from pipeline.index.embedded import EmbeddedIndex
 from schemas.result import Status
@@ -277,6 +280,13 @@ def test_pagination_and_total(index: SearchIndex) -> None:
     assert text_page.total == 4 and len(text_page.hits) == 1
 
 
+def test_pages_stop_at_the_result_window_and_total_still_counts_everything(index: SearchIndex) -> None:
+    last_page = index.search(SearchQuery(limit=10, offset=MAX_RESULT_WINDOW - 10))
+    assert last_page.total == len(RECORDS) and last_page.hits == []
+    with pytest.raises(ValueError, match="narrow the search"):
+        SearchQuery(limit=10, offset=MAX_RESULT_WINDOW - 9)
+
+
 def test_without_words_the_newest_digitized_come_first(make_index: MakeIndex) -> None:
     idx = make_index()
     idx.upsert([record("old", digitized_at=datetime(2024, 5, 1)), record("new", digitized_at=datetime(2025, 5, 1))])
@@ -319,3 +329,60 @@ def test_two_handles_see_each_others_writes(make_index: MakeIndex) -> None:
     assert web.count() == 2
     web.upsert(RECORDS[2:3])
     assert worker.count() == 3
+
+
+# -- highlights ---------------------------------------------------------------------------------------------------
+
+
+def marked(fragment: str) -> list[str]:
+    """The marked words of a highlight (a phrase marked in one piece counts word by word)."""
+    return " ".join(re.findall(r"<mark>(.*?)</mark>", fragment)).split()
+
+
+def unmarked(fragment: str) -> str:
+    return html.unescape(re.sub(r"</?mark>", "", fragment)).strip("…")
+
+
+def hit_for(idx: SearchIndex, record_id: str, text: str):
+    return next(h for h in idx.search(SearchQuery(text=text)).hits if h.record.record_id == record_id)
+
+
+def test_highlights_mark_the_name_as_stored_when_typed_without_diacritics(index: SearchIndex) -> None:
+    (name,) = hit_for(index, "hang", "nguyen thi hang").highlights["owner_name"]
+    assert unmarked(name) == "Nguyễn Thị Hằng"
+    assert marked(name) == ["Nguyễn", "Thị", "Hằng"]
+    (partial,) = hit_for(index, "hang-nga", "nguyen thi hang").highlights["owner_name"]
+    assert marked(partial) == ["Nguyễn", "Thị", "Hằng"] and unmarked(partial) == "Nguyễn Thị Hằng Nga"
+    assert marked(hit_for(index, "decision", "dang van duc").highlights["owner_name"][0]) == ["Đặng", "Văn", "Đức"]
+
+
+def test_highlights_show_which_other_value_matched(index: SearchIndex) -> None:
+    hit = hit_for(index, "decision", "giay phep xay dung")
+    assert "owner_name" not in hit.highlights  # the name did not match
+    (summary,) = [f for f in hit.highlights["other_values"] if marked(f)[:1] == ["giấy"]]
+    assert marked(summary) == ["giấy", "phép", "xây", "dựng"]
+    assert unmarked(summary) == "Về việc cấp giấy phép xây dựng"
+    assert len(hit.highlights["other_values"]) <= 3
+    name_only = hit_for(index, "decision", "dang").highlights
+    assert marked(name_only["owner_name"][0]) == ["Đặng"]
+    assert "other_values" not in name_only  # the name is not repeated
+
+
+def test_highlights_mark_the_corrected_word_of_a_typo(index: SearchIndex) -> None:
+    values = hit_for(index, "company", "Pham Mihn Tuan").highlights["other_values"]
+    assert ["Phạm", "Minh", "Tuấn"] in [marked(f) for f in values]
+
+
+def test_highlights_are_html_escaped(make_index: MakeIndex) -> None:
+    idx = make_index()
+    summary = 'Về việc khen thưởng <script>alert("x")</script> & biểu dương'
+    idx.upsert([record("escaped", owner_name="Võ Thị Sáu", summary=summary)])
+    (hit,) = idx.search(SearchQuery(text="khen thuong")).hits
+    (fragment,) = hit.highlights["other_values"]
+    assert "<script>" not in fragment and "&lt;script&gt;" in fragment
+    assert re.sub(r"</?mark>", "", fragment).count("<") == 0
+    assert unmarked(fragment) == summary and marked(fragment) == ["khen", "thưởng"]
+
+
+def test_a_search_without_words_has_no_highlights(index: SearchIndex) -> None:
+    assert all(hit.highlights == {} for hit in index.search(SearchQuery(limit=100)).hits)

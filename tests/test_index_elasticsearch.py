@@ -29,7 +29,6 @@ from elasticsearch import Elasticsearch
 from pipeline.config import Settings
 from pipeline.index import SearchIndex, SearchQuery, open_index
 from pipeline.index.elasticsearch import (
-    ElasticsearchHit,
     ElasticsearchIndex,
     ElasticsearchNotConfigured,
     ElasticsearchSchemaMismatch,
@@ -38,8 +37,12 @@ from pipeline.index.elasticsearch import (
     bulk_actions,
     can_correct,
     document,
+    highlights,
     index_template,
 )
+from pipeline.index.terms import record_terms
+from pipeline.storage.local import LocalDirStore
+from pipeline.wallet import save_record
 from schemas.wallet import WalletRecord
 from tests.test_index_contract import RECORDS
 
@@ -296,6 +299,30 @@ def test_query_text_is_nfc_with_the_eth_read_as_d_with_stroke() -> None:
     assert eth["query"]["bool"]["must"][0]["bool"]["should"][0]["match"]["all"]["query"] == "Đặng"
 
 
+def test_highlights_are_asked_html_escaped_with_mark_tags() -> None:
+    highlight = build_search_body(SearchQuery(text="giay phep"))["highlight"]
+    assert (highlight["pre_tags"], highlight["post_tags"], highlight["encoder"]) == (["<mark>"], ["</mark>"], "html")
+    assert highlight["fields"]["owner_name"] == {"number_of_fragments": 0}  # the whole name
+    assert highlight["fields"]["all"] == {"number_of_fragments": 4, "fragment_size": 80}
+
+
+def test_highlights_keep_the_name_apart_from_the_other_values() -> None:
+    hit = {"highlight": {
+        "owner_name": ["<mark>Đặng</mark> Văn Đức"],
+        "all": ["<mark>Đặng</mark> Văn Đức", "Về việc <mark>cấp</mark> &lt;giấy&gt;", "a", "b"],
+    }}
+    assert highlights(hit, DECISION) == {"owner_name": ["<mark>Đặng</mark> Văn Đức"],
+                                         "other_values": ["Về việc <mark>cấp</mark> &lt;giấy&gt;", "a", "b"]}
+    assert highlights({}, DECISION) == {}
+    assert highlights({"highlight": {"all": ["<mark>Đặng</mark> Văn Đức"]}}, DECISION) == {}
+
+
+def test_documents_index_the_shared_texts_and_keys() -> None:
+    for record in RECORDS:
+        texts, keys = record_terms(record)
+        assert (document(record)["all"], document(record)["keys"]) == (texts, keys)
+
+
 def test_typo_pass_allows_one_edit_in_words_of_three_letters_or_more() -> None:
     body = build_search_body(SearchQuery(text="nguyen thi hnag"), fuzzy=True)
     assert body["query"]["bool"]["must"][0]["bool"]["should"][0] == {
@@ -393,8 +420,7 @@ def test_search_sends_the_built_body_and_reads_hits_facets_and_highlights(cluste
     assert results.total == 2 and [h.record for h in results.hits] == [HANG, RECORDS[3]]
     assert results.hits[0].score == 9.5
     assert results.facets == {"doc_type": {"khai_sinh": 2}}
-    hit = results.hits[0]
-    assert isinstance(hit, ElasticsearchHit) and hit.highlights == {"owner_name": ["<mark>Nguyễn Thị Hằng</mark>"]}
+    assert results.hits[0].highlights == {"owner_name": ["<mark>Nguyễn Thị Hằng</mark>"]}
 
 
 def test_typos_are_tried_only_when_nothing_matched_as_typed(cluster) -> None:
@@ -472,3 +498,22 @@ def test_open_index_builds_the_adapter_from_settings_without_a_request(tmp_path)
     assert idx.alias == "x"
     with pytest.raises(ElasticsearchNotConfigured, match="SOHOA_ES_URL"):
         open_index(Settings(data_dir=tmp_path, index="elasticsearch", es_url=None))
+
+
+def test_reindex_flow_rebuilds_behind_the_alias_without_emptying_the_live_index(cluster, tmp_path) -> None:
+    from flows.reindex import rebuild_index
+
+    fake, client = cluster
+    store = LocalDirStore(tmp_path / "store")
+    for record in RECORDS[:3]:
+        save_record(store, record, reason="digitized", actor="test")
+    store.put("records/broken/record.json", b"{not json")
+    idx = ready(fake, client)
+    report = rebuild_index(store, idx)
+    assert report.indexed == 3 and report.unreadable == ["records/broken/record.json"]  # reported, left out
+    bulk = next(s for s in fake.seen if s.path == "/_bulk")
+    assert {line["index"]["_index"] for line in bulk.body[::2]} == {"sohoa-wallet-v2"}
+    assert sorted(line["index"]["_id"] for line in bulk.body[::2]) == sorted(r.record_id for r in RECORDS[:3])
+    assert fake.indices == {"sohoa-wallet-v1": set(), "sohoa-wallet-v2": {"sohoa-wallet"}}  # v1 kept to roll back
+    live_emptied = [s for s in fake.seen[: fake.seen.index(bulk)] if s.method == "DELETE" or s.path == "/_aliases"]
+    assert live_emptied == []  # nothing touched the live version before the new one was full

@@ -14,6 +14,7 @@ import time
 import unicodedata
 import urllib.error
 import urllib.request
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -223,7 +224,7 @@ BAD_KEYS = ["", "/a", "a/", "a//b", "./a", "a/./b", "a/../b", "..", "a\\b", "a\x
 def test_invalid_keys_are_rejected_before_any_io(store: ObjectStore, key: str) -> None:
     with pytest.raises(ValueError):
         store.put(key, b"x")
-    for method in (store.get, store.stat, store.exists, store.url):
+    for method in (store.get, store.stat, store.exists, lambda k: store.presigned_url(k, timedelta(minutes=1))):
         with pytest.raises(ValueError):
             method(key)
 
@@ -252,27 +253,70 @@ def test_keys_may_be_vietnamese_and_contain_spaces(store: ObjectStore) -> None:
     assert [i.key for i in store.list("hồ sơ/")] == [key]
 
 
-# -- url ----------------------------------------------------------------------------------------------------------
+# -- presigned URLs -----------------------------------------------------------------------------------------------
 
 
-def test_url_downloads_the_bytes_and_a_tampered_signature_is_refused(store: ObjectStore) -> None:
+def _fetch_refused(url: str) -> int:
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(url, timeout=10)
+    refused.value.close()
+    return refused.value.code
+
+
+def test_presigned_url_downloads_the_bytes_and_a_tampered_signature_is_refused(store: ObjectStore) -> None:
     data = "Căn cước công dân".encode()
-    store.put("cccd.jpg", data)
-    url = store.url("cccd.jpg", expires_seconds=60)
+    store.put("hồ sơ/cccd.jpg", data, content_type="image/jpeg")
+    url = store.presigned_url("hồ sơ/cccd.jpg", timedelta(minutes=5))
+    if isinstance(store, LocalDirStore):
+        assert url is None  # streamed by the web app instead
+        return
+    assert url is not None and url.startswith("http://127.0.0.1:")
+    assert "X-Amz-Expires=300" in url
+    with urllib.request.urlopen(url, timeout=10) as response:
+        assert response.read() == data
+        assert response.headers["Content-Type"] == "image/jpeg"
+    signature = re.search(r"X-Amz-Signature=([0-9a-f]+)", url)
+    assert signature is not None
+    flipped = "0" if signature.group(1)[-1] != "0" else "1"
+    tampered = url[: signature.end(1) - 1] + flipped + url[signature.end(1) :]
+    assert _fetch_refused(tampered) == 403
+    longer = url.replace("X-Amz-Expires=300", "X-Amz-Expires=604800")  # a forged lifetime breaks the signature
+    assert _fetch_refused(longer) == 403
+
+
+def test_presigned_url_can_ask_the_server_to_show_the_file_inline_under_its_name(store: ObjectStore) -> None:
+    store.put("incoming/HN-01/b1/scan", b"%PDF-1.4 ...")  # stored without a content type, as uploads are
+    url = store.presigned_url("incoming/HN-01/b1/scan", timedelta(minutes=5), content_type="application/pdf",
+                              file_name="Giấy khai sinh.pdf")
     if isinstance(store, LocalDirStore):
         assert url is None
         return
     assert url is not None
     with urllib.request.urlopen(url, timeout=10) as response:
-        assert response.read() == data
-    signature = re.search(r"X-Amz-Signature=([0-9a-f]+)", url)
-    assert signature is not None
-    flipped = "0" if signature.group(1)[-1] != "0" else "1"
-    tampered = url[: signature.end(1) - 1] + flipped + url[signature.end(1) :]
-    with pytest.raises(urllib.error.HTTPError) as refused:
-        urllib.request.urlopen(tampered, timeout=10)
-    refused.value.close()
-    assert refused.value.code == 403
+        assert response.read() == b"%PDF-1.4 ..."
+        assert response.headers["Content-Type"] == "application/pdf"
+        disposition = response.headers["Content-Disposition"]
+    assert disposition.startswith("inline;") and "filename*=UTF-8''Gi%E1%BA%A5y%20khai%20sinh.pdf" in disposition
+    swapped = url.replace("application%2Fpdf", "text%2Fhtml")  # the overrides are signed: no HTML injection
+    assert swapped != url and _fetch_refused(swapped) == 403
+
+
+def test_presigned_url_is_refused_once_expired(seaweedfs: SeaweedFS) -> None:
+    store = MinioStore(seaweedfs.endpoint, seaweedfs.access_key, seaweedfs.secret_key, "presign-expiry")
+    store.put("k.pdf", b"%PDF-1.4")
+    url = store.presigned_url("k.pdf", timedelta(seconds=1))
+    assert url is not None
+    time.sleep(2.1)
+    assert _fetch_refused(url) == 403
+
+
+def test_presigned_url_lifetime_is_bounded(store: ObjectStore) -> None:
+    store.put("k", b"x")
+    if isinstance(store, LocalDirStore):
+        return
+    for wrong in (timedelta(0), timedelta(days=8)):
+        with pytest.raises(ValueError, match="7 days"):
+            store.presigned_url("k", wrong)
 
 
 # -- S3 server down -----------------------------------------------------------------------------------------------

@@ -7,11 +7,22 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date
-from typing import Literal, Protocol, runtime_checkable
+from typing import Literal, Protocol, Self, runtime_checkable
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
 
 from schemas.wallet import WalletRecord
+
+# How deep a search pages: ``offset + limit`` may not pass this. Elasticsearch refuses deeper ``from``/``size``
+# (``index.max_result_window``) and the embedded index would rank every skipped hit; nobody reads 10,000 results,
+# so past it the clerk narrows the search with filters. ``total`` still counts every match.
+MAX_RESULT_WINDOW = 10_000
+
+# Keys of ``SearchHit.highlights``.
+HIGHLIGHT_NAME = "owner_name"  # the owner's name, whole, with the matched words marked
+HIGHLIGHT_VALUES = "other_values"  # up to three fragments of the record's other values that matched
+HIGHLIGHT_FRAGMENTS = 3
+HIGHLIGHT_FRAGMENT_CHARS = 80
 
 
 class SearchQuery(BaseModel):
@@ -29,10 +40,27 @@ class SearchQuery(BaseModel):
         default_factory=list, description="count matching records per value of these fields (for filter menus)"
     )
 
+    @model_validator(mode="after")
+    def _within_result_window(self) -> Self:
+        if self.offset + self.limit > MAX_RESULT_WINDOW:
+            raise ValueError(
+                f"results are paged only up to the first {MAX_RESULT_WINDOW:,}; narrow the search with filters"
+            )
+        return self
+
 
 class SearchHit(BaseModel):
     record: WalletRecord
     score: float
+    highlights: dict[str, list[str]] = Field(
+        default_factory=dict,
+        description=(
+            "for a search with words: where they matched, as HTML-escaped text whose matched words are wrapped "
+            f"in <mark>…</mark>; {HIGHLIGHT_NAME!r}: the owner's name, {HIGHLIGHT_VALUES!r}: up to "
+            f"{HIGHLIGHT_FRAGMENTS} fragments of its other values (number, agency, summary, fields); "
+            "a key is absent where nothing matched"
+        ),
+    )
 
 
 class SearchResults(BaseModel):
@@ -57,4 +85,14 @@ class SearchIndex(Protocol):
 
     def clear(self) -> None:
         """Drop every record (used by reindex before rebuilding from the store)."""
+        ...
+
+
+@runtime_checkable
+class RebuildableIndex(Protocol):
+    """An index that can be rebuilt without an empty moment (Elasticsearch: a new version, then an alias swap)."""
+
+    def rebuild(self, records: Iterable[WalletRecord]) -> str:
+        """Fill a new index from ``records`` while searches go on against the old one, then make it live in one
+        step; returns the new index's name."""
         ...

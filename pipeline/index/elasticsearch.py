@@ -14,30 +14,43 @@ then moves the alias in one atomic ``_aliases`` call (``create_next_version``, `
 How text matches, as in the embedded index: values are put in NFC by ``textnorm`` before they are sent, then
 analysed twice: folded (lowercase + ``asciifolding``, which maps ``đ``→``d`` like ``textnorm.fold``) to find,
 and exact (lowercase only, the ``.exact`` sub-fields) to rank the typed diacritics first. All words must match,
-or the whole query must equal a number or code of the record (``keys``: folded, spaces removed, computed here by
-the same rule as the embedded index). The owner's full name, the words in order, the owner's name rather than a
+or the whole query must equal a number or code of the record (``keys``: folded, spaces removed; texts and keys both
+come from ``terms.record_terms``, as in the embedded index). The owner's full name, the words in order, the owner's name rather than a
 parent's, and exact-form words add to the score. Keyword equality (the issuing agency filter, whole names) is
 folded in Python by ``textnorm.fold``, the one folding rule.
 
 Typos: only when nothing matches as typed is the query run again with ``fuzziness`` (one edit, words of three
 letters or more; transpositions count as one), so a correct query never drags in near-miss names and ``total``
 stays honest.
+
+Paging is ``from``/``size``, which Elasticsearch serves up to ``index.max_result_window`` (10,000 by default);
+``SearchQuery`` refuses pages past ``MAX_RESULT_WINDOW`` (the same 10,000) on every adapter, so this adapter never
+needs ``search_after`` and ``total`` still counts every match (``track_total_hits``). Highlights come back
+HTML-escaped (``encoder: html``) with ``<mark>`` tags, keyed as ``SearchHit.highlights`` says.
 """
 
 from __future__ import annotations
 
 import contextlib
+import html
 import re
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from elasticsearch import BadRequestError, Elasticsearch, NotFoundError, helpers
 from elasticsearch import ConnectionError as EsConnectionError
-from pydantic import Field
 
 from pipeline.errors import SohoaError
-from pipeline.index.base import SearchHit, SearchQuery, SearchResults
-from pipeline.index.embedded import _MAX_KEY_LEN, _flatten, _key
+from pipeline.index.base import (
+    HIGHLIGHT_FRAGMENT_CHARS,
+    HIGHLIGHT_FRAGMENTS,
+    HIGHLIGHT_NAME,
+    HIGHLIGHT_VALUES,
+    SearchHit,
+    SearchQuery,
+    SearchResults,
+)
+from pipeline.index.terms import MAX_KEY_LEN, lookup_key, record_terms
 from pipeline.textnorm import clean_spaces, fold, nfc
 from schemas.wallet import WalletRecord
 
@@ -63,17 +76,10 @@ FACET_SIZE = 100
 BULK_CHUNK = 500
 
 _WORD = re.compile(r"\w+")
-_DIGIT = re.compile(r"\d")
 
 
 class ElasticsearchUnavailable(SohoaError):
     """The cluster did not answer: check ``SOHOA_ES_URL`` and that Elasticsearch is running."""
-
-
-class ElasticsearchHit(SearchHit):
-    """A hit with the matching fragments, ``<mark>``-tagged, by field (``owner_name``, ``all``)."""
-
-    highlights: dict[str, list[str]] = Field(default_factory=dict)
 
 
 # -- the index template ------------------------------------------------------------------------------------------
@@ -146,21 +152,8 @@ def _whole_exact(text: str) -> str:
 
 def document(record: WalletRecord) -> dict[str, Any]:
     """The indexed document of a record: what to find it by, and the record itself."""
-    values: list[str] = []
-    keys: list[str] = [record.record_id]
+    texts, keys = record_terms(record)
     name = clean_spaces(record.owner_name) if record.owner_name else None
-    if name:
-        values.append(name)
-    for value in (record.doc_number, record.issuing_agency, record.summary, record.signer, *record.owner_ids):
-        if value:
-            values.append(clean_spaces(value))
-    if record.doc_number:
-        keys.append(_key(record.doc_number))
-    keys.extend(_key(owner_id) for owner_id in record.owner_ids)
-    for field_value in _flatten(list(record.fields.values())):
-        values.append(field_value)
-        if len(field_value) <= _MAX_KEY_LEN and _DIGIT.search(field_value):
-            keys.append(_key(field_value))
     return {
         "record_id": record.record_id,
         "doc_type": record.doc_type,
@@ -169,13 +162,13 @@ def document(record: WalletRecord) -> dict[str, Any]:
         "review_state": str(record.review_state),
         "extraction_status": str(record.extraction_status),
         "doc_number": record.doc_number,
-        "owner_ids": list(dict.fromkeys(_key(owner_id) for owner_id in record.owner_ids)),
-        "keys": list(dict.fromkeys(keys)),
+        "owner_ids": list(dict.fromkeys(lookup_key(owner_id) for owner_id in record.owner_ids)),
+        "keys": keys,
         "agency_key": fold(record.issuing_agency) if record.issuing_agency else None,
         "name_whole": list(dict.fromkeys((_whole(name), _whole_exact(name)))) if name else [],
         "owner_name": name,
         "issuing_agency": clean_spaces(record.issuing_agency) if record.issuing_agency else None,
-        "all": list(dict.fromkeys(values)),  # once each: a name repeated in fields must not count twice
+        "all": texts,
         "issue_date": record.issue_date.isoformat() if record.issue_date else None,
         "valid_until": record.valid_until.isoformat() if record.valid_until else None,
         "permanent": record.permanent,
@@ -212,7 +205,7 @@ def _filters(query: SearchQuery) -> list[dict[str, Any]]:
     if query.issuing_agency:
         out.append({"term": {"agency_key": fold(query.issuing_agency)}})
     if query.owner_id:
-        out.append({"term": {"owner_ids": _key(query.owner_id)}})
+        out.append({"term": {"owner_ids": lookup_key(query.owner_id)}})
     if query.issued_from or query.issued_to:
         bounds: dict[str, str] = {}
         if query.issued_from:
@@ -231,8 +224,8 @@ def _text_query(text: str, words: list[str], fuzzy: bool, filters: list[dict[str
     """All words must match, or the whole text is a key; the rest only ranks; filters only restrict."""
     typo: dict[str, Any] = {"fuzziness": TYPO_FUZZINESS} if fuzzy else {}
     match_any: list[dict[str, Any]] = [{"match": {"all": {"query": text, "operator": "and", **typo}}}]
-    key = _key(text)
-    if 0 < len(key) <= _MAX_KEY_LEN:
+    key = lookup_key(text)
+    if 0 < len(key) <= MAX_KEY_LEN:
         match_any.append(_constant({"term": {"keys": key}}, KEY_SCORE))
 
     def whole_name(value: str) -> dict[str, Any]:
@@ -258,8 +251,27 @@ def _text_query(text: str, words: list[str], fuzzy: bool, filters: list[dict[str
 HIGHLIGHT: dict[str, Any] = {
     "pre_tags": ["<mark>"],
     "post_tags": ["</mark>"],
-    "fields": {"owner_name": {"number_of_fragments": 0}, "all": {"number_of_fragments": 3, "fragment_size": 80}},
+    "encoder": "html",  # the text around the tags is HTML-escaped, as the pages show it
+    "fields": {
+        "owner_name": {"number_of_fragments": 0},  # the whole name
+        # one more than kept: the owner's name is among the values too, and is dropped from them
+        "all": {"number_of_fragments": HIGHLIGHT_FRAGMENTS + 1, "fragment_size": HIGHLIGHT_FRAGMENT_CHARS},
+    },
 }
+_TAG = re.compile(r"</?mark>")
+
+
+def highlights(hit: dict[str, Any], record: WalletRecord) -> dict[str, list[str]]:
+    """``SearchHit.highlights`` from a hit's ``highlight``: the name, then the other values that matched."""
+    found = hit.get("highlight") or {}
+    out: dict[str, list[str]] = {}
+    if found.get("owner_name"):
+        out[HIGHLIGHT_NAME] = found["owner_name"][:1]
+    name = html.escape(clean_spaces(record.owner_name)) if record.owner_name else None
+    values = [fragment for fragment in found.get("all", []) if _TAG.sub("", fragment) != name]
+    if values:
+        out[HIGHLIGHT_VALUES] = values[:HIGHLIGHT_FRAGMENTS]
+    return out
 
 
 def build_search_body(query: SearchQuery, *, fuzzy: bool = False) -> dict[str, Any]:
@@ -290,14 +302,11 @@ def build_search_body(query: SearchQuery, *, fuzzy: bool = False) -> dict[str, A
 def parse_results(response: Any, query: SearchQuery, *, scored: bool) -> SearchResults:
     """``SearchResults`` from a ``_search`` response to ``build_search_body(query)``."""
     found = response["hits"]
-    hits: list[SearchHit] = [
-        ElasticsearchHit(
-            record=WalletRecord.model_validate(hit["_source"]["record"]),
-            score=float(hit.get("_score") or 0.0) if scored else 0.0,
-            highlights=hit.get("highlight", {}),
-        )
-        for hit in found["hits"]
-    ]
+    hits: list[SearchHit] = []
+    for hit in found["hits"]:
+        record = WalletRecord.model_validate(hit["_source"]["record"])
+        score = float(hit.get("_score") or 0.0) if scored else 0.0
+        hits.append(SearchHit(record=record, score=score, highlights=highlights(hit, record)))
     aggs = response.get("aggregations", {})
     facets = {
         name: {str(b["key"]): int(b["doc_count"]) for b in aggs.get(name, {}).get("buckets", [])}

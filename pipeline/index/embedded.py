@@ -27,19 +27,28 @@ for briefly while another process holds it, and closed (lock released) before re
 
 from __future__ import annotations
 
-import re
+import html
 import threading
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime
 from itertools import islice, product
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
 import tantivy
 
 from pipeline.errors import SohoaError
-from pipeline.index.base import SearchHit, SearchQuery, SearchResults
+from pipeline.index.base import (
+    HIGHLIGHT_FRAGMENT_CHARS,
+    HIGHLIGHT_FRAGMENTS,
+    HIGHLIGHT_NAME,
+    HIGHLIGHT_VALUES,
+    SearchHit,
+    SearchQuery,
+    SearchResults,
+)
+from pipeline.index.terms import MAX_KEY_LEN, lookup_key, record_terms
 from pipeline.textnorm import clean_spaces, fold
 from schemas.wallet import WalletRecord
 
@@ -62,15 +71,13 @@ _MAX_CORRECTIONS = 16
 _MAX_WHOLE_NAMES = 64
 _ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789"
 _MAX_QUERY_TERMS = 24
-_MAX_KEY_LEN = 64
 # Typo fallback: first correct only the words the index does not know, then any word.
 _WIDEN_STEPS: tuple[Literal["unknown", "all"], ...] = ("unknown", "all")
 
+_NAME_SNIPPET_CHARS = 300  # a name is highlighted whole
+
 _WRITER_HEAP = 128_000_000
 _LOCK_WAIT_S = 15.0
-
-_WS = re.compile(r"\s+")
-_DIGIT = re.compile(r"\d")
 
 
 class IndexBusy(SohoaError):
@@ -79,13 +86,6 @@ class IndexBusy(SohoaError):
 
 class IndexSchemaMismatch(SohoaError):
     """The index on disk was built with another layout: delete the directory and reindex from the store."""
-
-
-def _key(text: str) -> str:
-    """Whole-value lookup form of a number or code: folded with spaces removed ("441/QĐ-UBND" → "441/qd-ubnd")."""
-    if text.isascii():  # most numbers and codes: same result as fold, without the Unicode round trip
-        return _WS.sub("", text).lower()
-    return _WS.sub("", fold(text))
 
 
 def _one_edit(word: str) -> set[str]:
@@ -110,23 +110,6 @@ def _total(found: tantivy.SearchResult) -> int:
 
 def _utc_day(day: date) -> datetime:
     return datetime(day.year, day.month, day.day, tzinfo=UTC)
-
-
-def _flatten(value: Any) -> Iterator[str]:
-    """Text of an extracted field: plain values, ``{"value": …}`` field results, lists and nested objects."""
-    if value is None or isinstance(value, bool):
-        return
-    if isinstance(value, dict):
-        yield from _flatten(value["value"] if "value" in value else list(value.values()))
-    elif isinstance(value, list | tuple):
-        for item in value:
-            yield from _flatten(item)
-    elif isinstance(value, date | datetime):
-        yield value.isoformat()
-    else:
-        text = clean_spaces(str(value))
-        if text:
-            yield text
 
 
 def _build_schema() -> tantivy.Schema:
@@ -233,30 +216,18 @@ class EmbeddedIndex:
         doc.add_text("record_id", record.record_id)
         doc.add_bytes("record", record.model_dump_json().encode())
 
-        values: list[str] = []
-        keys: list[str] = [record.record_id]
+        texts, keys = record_terms(record)
         if record.owner_name:
             name = clean_spaces(record.owner_name)
             doc.add_text("name_folded", name)
             doc.add_text("name_whole", _whole(name, _FOLDED_ANALYZER))
             doc.add_text("name_whole", _whole(name, _EXACT_ANALYZER))
-            values.append(name)
-        for value in (record.doc_number, record.issuing_agency, record.summary, record.signer, *record.owner_ids):
-            if value:
-                values.append(clean_spaces(value))
-        if record.doc_number:
-            keys.append(_key(record.doc_number))
         for owner_id in record.owner_ids:
-            keys.append(_key(owner_id))
-            doc.add_text("owner_id", _key(owner_id))
-        for field_value in _flatten(list(record.fields.values())):
-            values.append(field_value)
-            if len(field_value) <= _MAX_KEY_LEN and _DIGIT.search(field_value):
-                keys.append(_key(field_value))
-        for value in dict.fromkeys(values):  # once each: a name repeated in fields must not count twice
-            doc.add_text("all_folded", value)
-            doc.add_text("all_exact", value)
-        for key in dict.fromkeys(keys):
+            doc.add_text("owner_id", lookup_key(owner_id))
+        for text in texts:
+            doc.add_text("all_folded", text)
+            doc.add_text("all_exact", text)
+        for key in keys:
             doc.add_text("keys", key)
 
         doc.add_text("doc_type", record.doc_type)
@@ -326,7 +297,10 @@ class EmbeddedIndex:
                 if widened is not None:
                     q = self._combine(widened, filters)
                     found = searcher.search(q, query.limit, count=True, offset=query.offset)
-            hits = [SearchHit(record=self._load(searcher, addr), score=score) for score, addr in found.hits]
+            records = [(score, self._load(searcher, addr)) for score, addr in found.hits]
+            marked = _Highlighter(searcher, q, self._schema) if records else None
+            hits = [SearchHit(record=record, score=score, highlights=marked.highlights(record) if marked else {})
+                    for score, record in records]
 
         facets = self._facets(searcher, q, query.facets) if query.facets else {}
         return SearchResults(total=_total(found), hits=hits, facets=facets)
@@ -388,8 +362,8 @@ class EmbeddedIndex:
                 name_term = self._term("name_folded", word)
                 should.append((Occur.Should, Q.boost_query(name_term, _NAME_TERM_BOOST * weight)))
         match_any: list[tuple[tantivy.Occur, tantivy.Query]] = [(Occur.Should, Q.boolean_query(must))]
-        key = _key(text)
-        if 0 < len(key) <= _MAX_KEY_LEN:
+        key = lookup_key(text)
+        if 0 < len(key) <= MAX_KEY_LEN:
             match_any.append((Occur.Should, Q.const_score_query(self._term("keys", key), _KEY_SCORE)))
 
         wholes = [" ".join(w for w, _ in combo) for combo in islice(product(*alternatives), _MAX_WHOLE_NAMES)]
@@ -424,7 +398,7 @@ class EmbeddedIndex:
         if query.issuing_agency:
             out.append(self._term("agency", fold(query.issuing_agency)))
         if query.owner_id:
-            out.append(self._term("owner_id", _key(query.owner_id)))
+            out.append(self._term("owner_id", lookup_key(query.owner_id)))
         if query.issued_from or query.issued_to:
             out.append(
                 tantivy.Query.range_query(
@@ -446,6 +420,59 @@ class EmbeddedIndex:
         if text is not None:
             clauses.append((tantivy.Occur.Must, text))
         return tantivy.Query.boolean_query(clauses)
+
+
+class _Highlighter:
+    """Where a query's words matched in a record: its name, and the first few other values that matched.
+
+    tantivy's snippet generator finds the query's terms (typo corrections included) in a text through the field's
+    analyzer, so a folded query marks the words as stored, with their diacritics. It is fed the record's own texts
+    (``record_terms``) rather than stored fields: nothing extra is kept on disk, and each value is a fragment of
+    its own, never run into the next one.
+    """
+
+    def __init__(self, searcher: tantivy.Searcher, query: tantivy.Query, schema: tantivy.Schema) -> None:
+        self._name = tantivy.SnippetGenerator.create(searcher, query, schema, "name_folded")
+        self._name.set_max_num_chars(_NAME_SNIPPET_CHARS)
+        self._values = tantivy.SnippetGenerator.create(searcher, query, schema, "all_folded")
+        self._values.set_max_num_chars(HIGHLIGHT_FRAGMENT_CHARS)
+
+    def highlights(self, record: WalletRecord) -> dict[str, list[str]]:
+        out: dict[str, list[str]] = {}
+        name = clean_spaces(record.owner_name) if record.owner_name else ""
+        if name and (marked := _marked(self._name, "name_folded", name)):
+            out[HIGHLIGHT_NAME] = [marked]
+        fragments: list[str] = []
+        for text in record_terms(record)[0]:
+            if text != name and (marked := _marked(self._values, "all_folded", text)):
+                fragments.append(marked)
+                if len(fragments) == HIGHLIGHT_FRAGMENTS:
+                    break
+        if fragments:
+            out[HIGHLIGHT_VALUES] = fragments
+        return out
+
+
+def _marked(generator: tantivy.SnippetGenerator, field: str, text: str) -> str | None:
+    """The best fragment of ``text`` HTML-escaped, matched words in ``<mark>``; None when nothing matched."""
+    doc = tantivy.Document()
+    doc.add_text(field, text)
+    snippet = generator.snippet_from_doc(doc)
+    ranges = snippet.highlighted()
+    if not ranges:
+        return None
+    fragment = snippet.fragment().encode()  # ranges are UTF-8 byte offsets into the fragment
+    parts: list[str] = []
+    at = 0
+    for span in ranges:
+        parts.append(html.escape(fragment[at : span.start].decode()))
+        parts.append(f"<mark>{html.escape(fragment[span.start : span.end].decode())}</mark>")
+        at = span.end
+    parts.append(html.escape(fragment[at:].decode()))
+    cut = snippet.fragment_range()
+    head = "…" if cut.start > 0 else ""
+    tail = "…" if cut.end < len(text.encode()) else ""
+    return head + "".join(parts).strip() + tail
 
 
 class _WriterSession:

@@ -7,10 +7,12 @@ There is deliberately no delete: originals are immutable and nothing the pipelin
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Protocol, runtime_checkable
+from urllib.parse import quote
 
 
 class ObjectNotFound(KeyError):
@@ -98,6 +100,15 @@ def check_content_type(content_type: str) -> str:
     return content_type
 
 
+def inline_disposition(file_name: str) -> str:
+    """``Content-Disposition`` that shows a file in the browser under its own name, Vietnamese included
+    (RFC 6266: an ASCII ``filename`` for old clients, the UTF-8 ``filename*``)."""
+    plain = unicodedata.normalize("NFD", file_name.replace("đ", "d").replace("Đ", "D"))
+    ascii_name = "".join(ch if 0x20 <= ord(ch) < 0x7F and ch not in '"\\' else "_"
+                         for ch in plain if not unicodedata.combining(ch)) or "file"
+    return f"inline; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(file_name, safe='')}"
+
+
 @runtime_checkable
 class ObjectStore(Protocol):
     def put(
@@ -136,9 +147,15 @@ class ObjectStore(Protocol):
         """
         ...
 
-    def url(self, key: str, expires_seconds: int = 300) -> str | None:
-        """A time-limited URL to download the object, or ``None`` where the store cannot make one (local).
+    def presigned_url(
+        self, key: str, expires: timedelta, *, content_type: str | None = None, file_name: str | None = None
+    ) -> str | None:
+        """A signed URL that downloads the object until ``expires`` has passed (S3 allows 1 s to 7 days), for a
+        browser to fetch the original straight from the store; ``None`` where the store cannot make one (local:
+        stream it instead). ``content_type`` and ``file_name`` make the server answer with that type and
+        ``Content-Disposition: inline`` under that name, so a browser shows the file rather than saving it.
 
-        The URL is signed, not checked: a missing key gives a URL that answers 404.
+        The URL is signed, not checked: a missing key gives a URL that answers 404. Anyone holding it can read the
+        object until it expires, so keep ``expires`` short (minutes) for personal data.
         """
         ...

@@ -30,7 +30,7 @@ import os
 import stat
 import tempfile
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from pipeline.storage.base import (
@@ -146,9 +146,11 @@ class LocalDirStore:
                 raise _storage_error(exc, key) from exc
             yield info  # outside the lock: the caller may put() while iterating
 
-    def url(self, key: str, expires_seconds: int = 300) -> str | None:
+    def presigned_url(
+        self, key: str, expires: timedelta, *, content_type: str | None = None, file_name: str | None = None
+    ) -> str | None:
         check_key(key)
-        return None
+        return None  # no server to sign for: the web app streams the file itself
 
     # -- internals --------------------------------------------------------------------------------------------
 

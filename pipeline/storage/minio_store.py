@@ -39,6 +39,7 @@ from pipeline.storage.base import (
     check_content_type,
     check_key,
     check_metadata,
+    inline_disposition,
 )
 
 _META_PREFIX = "x-amz-meta-"
@@ -150,11 +151,21 @@ class MinioStore:
         found.sort(key=lambda info: info.key)
         yield from found
 
-    def url(self, key: str, expires_seconds: int = 300) -> str | None:
+    def presigned_url(
+        self, key: str, expires: timedelta, *, content_type: str | None = None, file_name: str | None = None
+    ) -> str | None:
         check_key(key)
+        if not timedelta(seconds=1) <= expires <= timedelta(days=7):
+            raise ValueError(f"a presigned URL lasts from 1 second to 7 days, not {expires}")
+        answer: dict[str, str | list[str] | tuple[str]] = {}  # response-* overrides, part of the signature
+        if content_type:
+            answer["response-content-type"] = check_content_type(content_type)
+        if file_name:
+            answer["response-content-disposition"] = inline_disposition(file_name)
         with self._errors(key):
-            self._ensure_bucket()
-            return self._client.presigned_get_object(self.bucket, key, expires=timedelta(seconds=expires_seconds))
+            self._ensure_bucket()  # the SDK asks the server for the bucket's region to sign
+            return self._client.presigned_get_object(self.bucket, key, expires=expires,
+                                                     response_headers=answer or None)
 
     # -- internals --------------------------------------------------------------------------------------------
 
