@@ -43,11 +43,11 @@ def pdf_info(data: bytes, max_pages: int) -> PdfInfo:
     return PdfInfo(pages=int(pages_match.group(1)), page_sizes_pt=sizes)
 
 
-def render_pdf_page(data: bytes, page: int, dpi: int) -> Image.Image:
-    """One page (1-based) as a grayscale image at ``dpi``."""
+def render_pdf_page(data: bytes, page: int, dpi: int, colour: bool = False) -> Image.Image:
+    """One page (1-based) as an image at ``dpi``: grayscale, or RGB with ``colour``."""
     try:
         images = convert_from_bytes(
-            data, dpi=dpi, first_page=page, last_page=page, fmt="ppm", grayscale=True, timeout=_TIMEOUT_S
+            data, dpi=dpi, first_page=page, last_page=page, fmt="ppm", grayscale=not colour, timeout=_TIMEOUT_S
         )
     except PDFInfoNotInstalledError as exc:
         raise OcrEngineError("poppler-utils (pdftoppm) is not installed") from exc
