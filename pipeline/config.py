@@ -51,6 +51,9 @@ class Settings(BaseSettings):
     )
     ocr_dpi: int = Field(default=300, ge=72, le=600, description="PDF render resolution")
     ocr_workers: int = Field(default=2, ge=1, description="pages OCR'd in parallel (one core each)")
+    searchable_pdf: bool = Field(
+        default=True, description="also store records/<sha>/searchable.pdf: the pages with an invisible text layer"
+    )
     ocr_correction: bool = Field(
         default=True,
         description="fix OCR words that are not valid Vietnamese syllables or unlikely in context (pipeline/ocr/correct.py)",

@@ -18,6 +18,7 @@ from pipeline.errors import BadInput
 from pipeline.index.base import SearchIndex
 from pipeline.ocr import OcrEngine
 from pipeline.process import process_file
+from pipeline.searchable_pdf import build_searchable_pdf
 from pipeline.storage.base import ObjectStore
 from pipeline.wallet import (
     QuarantineEntry,
@@ -28,6 +29,7 @@ from pipeline.wallet import (
     quarantine_key,
     save_json,
     save_record,
+    searchable_pdf_key,
     sha256_hex,
 )
 from schemas.kho import kho_metadata, validity_on
@@ -100,6 +102,9 @@ def digitize(
     record = build_record(processed.result, key, sha, station, operator, settings, today or date.today())
     save_json(store, ocr_key(sha), processed.document.export())
     save_json(store, extraction_key(sha), processed.result.contract_json())
+    if processed.views:
+        pdf = build_searchable_pdf(processed.views, processed.document)
+        store.put(searchable_pdf_key(sha), pdf, content_type="application/pdf")
     # The record is written last: its presence means the paper is done everywhere (indexed, audited), so a worker
     # killed anywhere before it leaves the paper to be digitized again, never half-done and skipped by the sweep.
     index.upsert([record])

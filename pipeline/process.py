@@ -20,7 +20,8 @@ from pipeline.ocr import OcrEngine
 from pipeline.ocr.correct import correct_page
 from pipeline.ocr.textlayer import ENGINE_NAME as TEXT_LAYER_ENGINE
 from pipeline.ocr.textlayer import text_layer_pages
-from pipeline.preprocess import clean_page
+from pipeline.preprocess import clean_page, clean_page_with_view
+from pipeline.searchable_pdf import page_jpeg
 from schemas.doc_types import DOC_TYPES, UNKNOWN
 from schemas.result import ExtractionResult, FieldValue, Status, ValidationIssue
 from schemas.validators import apply_to_confidence, validate
@@ -31,6 +32,9 @@ class ProcessedFile:
     result: ExtractionResult
     document: Document
     seconds: dict[str, float] = field(default_factory=dict)  # time per step, for benchmarks and logs
+    # what a reader sees of each page (gray JPEG, same geometry as the words) for the searchable PDF; empty when
+    # not asked for or when every page came from the PDF's own text layer (the original is searchable already)
+    views: list[bytes] = field(default_factory=list)
 
 
 def process_file(
@@ -51,7 +55,8 @@ def process_file(
     with timer("ocr"):
         # A born-digital PDF carries its exact text: pages with a trustworthy text layer skip OCR.
         layer = text_layer_pages(data, len(pages), settings.ocr_dpi) if sniff(data) is FileKind.PDF else []
-        document = ocr_pages(pages, engine, settings.ocr_workers, known=layer, correct=settings.ocr_correction)
+        document, views = ocr_pages(pages, engine, settings.ocr_workers, known=layer,
+                                    correct=settings.ocr_correction, views=settings.searchable_pdf)
     with timer("extract"):
         doc_type, type_confidence = classify(document)
         fields = snap_fields(doc_type, extract_fields(document, doc_type)) if doc_type != UNKNOWN else {}
@@ -68,7 +73,7 @@ def process_file(
         status=status,
         text=document.text,
     )
-    return ProcessedFile(result=result, document=document, seconds=timer.seconds)
+    return ProcessedFile(result=result, document=document, seconds=timer.seconds, views=views)
 
 
 def limits_from(settings: Settings) -> Limits:
@@ -86,26 +91,36 @@ def ocr_pages(
     workers: int,
     known: Sequence[Page | None] = (),
     correct: bool = False,
-) -> Document:
+    views: bool = False,
+) -> tuple[Document, list[bytes]]:
     """Clean and recognise pages, several at once (each OCR process uses one core); a page already read from the
     PDF's text layer (``known[i]`` not None) is taken as it is. ``correct``: OCR'd pages (never text-layer ones)
-    go through the Vietnamese syllable/bigram correction."""
+    go through the Vietnamese syllable/bigram correction. ``views``: also the page images for a searchable PDF,
+    compressed at once so a 200-page file does not hold 200 full images."""
 
-    def one(page: PageImage) -> Page:
+    def one(page: PageImage) -> tuple[Page, bytes | None]:
         index = page.number - 1
         if index < len(known) and known[index] is not None:
-            return known[index]
-        recognised = engine.recognize(clean_page(page))
-        return correct_page(recognised) if correct else recognised
+            return known[index], page_jpeg(page.image, known[index]) if views else None
+        if views:
+            cleaned, view = clean_page_with_view(page)
+        else:
+            cleaned, view = clean_page(page), None
+        recognised = engine.recognize(cleaned)
+        if correct:
+            recognised = correct_page(recognised)
+        return recognised, page_jpeg(view.image, recognised) if view is not None else None
 
     if len(pages) == 1 or workers == 1:
-        recognised = [one(p) for p in pages]
+        read = [one(p) for p in pages]
     else:
         with ThreadPoolExecutor(max_workers=min(workers, len(pages))) as pool:
-            recognised = list(pool.map(one, pages))
+            read = list(pool.map(one, pages))
     from_layer = sum(1 for k in known[: len(pages)] if k is not None)
     engines = ([engine.name] if from_layer < len(pages) else []) + ([TEXT_LAYER_ENGINE] if from_layer else [])
-    return Document(pages=recognised, engine="+".join(engines))
+    document = Document(pages=[page for page, _ in read], engine="+".join(engines))
+    page_views = [view for _, view in read if view is not None] if views and from_layer < len(pages) else []
+    return document, page_views
 
 
 def decide_status(

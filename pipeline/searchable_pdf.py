@@ -48,9 +48,12 @@ class SearchablePdfError(RuntimeError):
 
 
 def build_searchable_pdf(
-    pages: list[Image.Image], document: Document, dpi: int | None = None, image_dpi: int = IMAGE_DPI
+    pages: list[Image.Image | bytes], document: Document, dpi: int | None = None, image_dpi: int = IMAGE_DPI
 ) -> bytes:
     """A PDF with one page per image, each carrying the words of the matching page of ``document``.
+
+    A page given as ``bytes`` is a JPEG already made by :func:`page_jpeg` (workers keep those, a few hundred KB,
+    instead of full page images while a long file is read).
 
     ``pages[i]`` shows ``document.pages[i]`` in the same geometry (e.g. the view from
     :func:`pipeline.preprocess.clean_page_with_view`); its pixel size may differ, the image is stretched over the
@@ -70,16 +73,22 @@ def build_searchable_pdf(
     canvas.setCreator("sohoa")
     canvas.setTitle("")
     for image, page in zip(pages, document.pages, strict=True):
-        _draw_page(canvas, image, page, dpi or page.dpi, font, image_dpi)
+        jpeg = image if isinstance(image, bytes) else page_jpeg(image, page, dpi, image_dpi)
+        _draw_page(canvas, jpeg, page, dpi or page.dpi, font)
     canvas.save()
     return out.getvalue()
 
 
-def _draw_page(canvas: Canvas, image: Image.Image, page: Page, dpi: int, font: str, image_dpi: int) -> None:
+def page_jpeg(image: Image.Image, page: Page, dpi: int | None = None, image_dpi: int = IMAGE_DPI) -> bytes:
+    """The gray JPEG that shows ``page`` in the PDF: ``image`` scaled down to ``image_dpi`` at the page's size."""
+    inches_wide, inches_high = page.width / (dpi or page.dpi), page.height / (dpi or page.dpi)
+    return _gray_jpeg(image, max_size=(round(inches_wide * image_dpi), round(inches_high * image_dpi)))
+
+
+def _draw_page(canvas: Canvas, jpeg: bytes, page: Page, dpi: int, font: str) -> None:
     points_per_px = 72.0 / dpi
     width_pt, height_pt = page.width * points_per_px, page.height * points_per_px
     canvas.setPageSize((width_pt, height_pt))
-    jpeg = _gray_jpeg(image, max_size=(round(width_pt / 72 * image_dpi), round(height_pt / 72 * image_dpi)))
     canvas.drawImage(ImageReader(io.BytesIO(jpeg)), 0, 0, width_pt, height_pt)
     text = canvas.beginText()
     text.setTextRenderMode(3)  # invisible: searchable and selectable, the image is what shows

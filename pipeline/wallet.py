@@ -8,6 +8,7 @@ Layout (the store is the system of record; the index is rebuilt from ``records/`
 - ``records/<sha256>/versions/<n>.json``: every version of that record, 1, 2, …, with when, why and by whom it was
   saved; a review correction or an expiry adds one, copied to record.json; none is rewritten once current;
 - ``records/<sha256>/ocr.json`` and ``extraction.json``: the OCR tree and the contract output beside it;
+- ``records/<sha256>/searchable.pdf``: the pages with an invisible text layer (not for born-digital PDFs);
 - ``quarantine/<sha256>.json``: why a file could not be processed (the original stays where it was);
 - ``batches/<batch>.json``: a batch's summary; ``backfill/<run>/checkpoint.json``: how far a backfill got;
 - ``sweep/etag-sha256/<etag>``: the sha256 of an original stored without one in its metadata (hashed once);
@@ -47,6 +48,10 @@ def ocr_key(sha: str) -> str:
 
 def extraction_key(sha: str) -> str:
     return f"records/{sha}/extraction.json"
+
+
+def searchable_pdf_key(sha: str) -> str:
+    return f"records/{sha}/searchable.pdf"
 
 
 def quarantine_key(sha: str) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import subprocess
 from datetime import date
 
 import pytest
@@ -13,7 +14,15 @@ from pipeline.index.base import SearchQuery
 from pipeline.index.embedded import EmbeddedIndex
 from pipeline.ocr import open_engine
 from pipeline.storage.local import LocalDirStore
-from pipeline.wallet import extraction_key, ocr_key, quarantine_key, record_key, upload_original
+from pipeline.textnorm import nfc
+from pipeline.wallet import (
+    extraction_key,
+    ocr_key,
+    quarantine_key,
+    record_key,
+    searchable_pdf_key,
+    upload_original,
+)
 from samples.generator import generate_document
 
 TODAY = date(2026, 11, 26)
@@ -48,6 +57,26 @@ def test_paper_becomes_record_ocr_and_index_entry(wallet):
     assert [h.record.record_id for h in hits][:1] == [result.sha256]
     assert [e.action for e in events(store)] == ["digitized"]
     assert store.get(key) == doc.data  # original untouched
+
+
+def test_scanned_paper_gets_a_searchable_pdf_with_its_words(wallet, tmp_path):
+    settings, store, index, _ = wallet
+    doc = generate_document("khai_sinh", 103, variant="degraded", fmt="jpg")
+    result = _run(wallet, upload_original(store, doc.data, "ks.jpg", "HN-01", "lan", "b1"))
+    pdf = tmp_path / "out.pdf"
+    pdf.write_bytes(store.get(searchable_pdf_key(result.sha256)))
+    text = nfc(subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout)
+    assert "GIẤY KHAI SINH" in text.upper()
+    assert doc.truth["fields"]["ho_ten"].split()[-1] in text  # the given name, tone marks intact
+
+
+def test_no_searchable_pdf_when_turned_off(tmp_path):
+    settings = Settings(data_dir=tmp_path, ocr_workers=1, searchable_pdf=False)
+    store, index = LocalDirStore(settings.local_store_dir), EmbeddedIndex(settings.index_dir)
+    doc = generate_document("cccd", 104, variant="clean", fmt="png")
+    key = upload_original(store, doc.data, "c.png", "HN-01", "lan", "b1")
+    result = digitize(key, store=store, index=index, engine=open_engine("tesseract"), settings=settings, today=TODAY)
+    assert result.outcome is Outcome.DIGITIZED and not store.exists(searchable_pdf_key(result.sha256))
 
 
 def test_same_paper_at_two_stations_is_one_record_and_two_events(wallet):

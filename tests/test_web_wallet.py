@@ -222,7 +222,7 @@ def test_document_page_shows_fields_full_ids_history_and_events(wallet) -> None:
     assert re.search(r'<td class="num">1</td><td>[-0-9: ]+</td><td>số hóa</td><td>minh</td><td>HN-03</td>', text)
     assert re.search(r"<td>[-0-9: ]+</td><td>số hóa</td><td>minh</td><td>HN-03</td>", text)  # the audit event
     assert f'href="/documents/{record.record_id}/original"' in text
-    assert "searchable.pdf" not in text  # this pipeline run made none
+    assert f'href="/documents/{record.record_id}/searchable.pdf"' in text  # the pipeline stored one
 
 
 def test_document_page_shows_validation_messages(wallet) -> None:

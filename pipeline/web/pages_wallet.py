@@ -38,7 +38,7 @@ from pipeline.reuse import Holding, ReuseReport, check_reuse, validity_today
 from pipeline.review import field_views
 from pipeline.runtime import Runtime
 from pipeline.storage.base import ObjectNotFound, ObjectStore, inline_disposition
-from pipeline.wallet import RecordVersion, load_record, load_record_versions
+from pipeline.wallet import RecordVersion, load_record, load_record_versions, searchable_pdf_key
 from pipeline.web.auth import Role, User, require_role, session_secret
 from pipeline.web.pages_admin import REUSE_CHECK, VIETNAM
 from pipeline.web.templating import mask_id, mask_ids_in_text, message, register_messages, render, request_language
@@ -55,7 +55,6 @@ BackOffice = Annotated[User, Depends(BACK_OFFICE)]
 PAGE_SIZE = 20
 API_MAX_PAGE_SIZE = 100
 ORIGINAL_LINK_LIFETIME = timedelta(minutes=5)  # a presigned link to an original: long enough to open it, no more
-SEARCHABLE_PDF = "searchable.pdf"  # records/<sha>/searchable.pdf, beside ocr.json, when the pipeline made one
 VALIDITIES = (Validity.VALID, Validity.EXPIRED, Validity.CANCELLED, Validity.UNKNOWN)
 FACETS = ("doc_type", "validity", "station")
 _RECORD_ID = re.compile(r"[0-9a-f]{64}")
@@ -388,7 +387,7 @@ def document_page(request: Request, record_id: str, user: BackOffice) -> Respons
         "other_issues": [issue for issue in issues if not issue.field],
         "versions": list(reversed(versions)),
         "events": list(reversed(record_events(store, record, versions))),
-        "searchable_pdf": store.exists(_searchable_pdf_key(record.record_id)),
+        "searchable_pdf": store.exists(searchable_pdf_key(record.record_id)),
         "page_images": [f"/documents/{record.record_id}/pages/{n}.png" for n in range(1, min(record.pages, 3) + 1)]
         if _serves(request, first_page) else [],
         "link_minutes": int(ORIGINAL_LINK_LIFETIME.total_seconds() // 60),
@@ -408,24 +407,20 @@ def original(request: Request, record_id: str, user: BackOffice) -> Response:
     return _serve(request, store, record.file_key, record.file_name)
 
 
-@router.get(f"/documents/{{record_id}}/{SEARCHABLE_PDF}", include_in_schema=False)
+@router.get("/documents/{record_id}/searchable.pdf", include_in_schema=False)
 def searchable_pdf(request: Request, record_id: str, user: BackOffice) -> Response:
     store = _runtime(request).store
     record = _record(store, record_id)
-    if record is None or not store.exists(_searchable_pdf_key(record.record_id)):
+    if record is None or not store.exists(searchable_pdf_key(record.record_id)):
         return _not_found_page(request)
     stem = record.file_name.rsplit(".", 1)[0] or "document"
-    return _serve(request, store, _searchable_pdf_key(record.record_id), f"{stem}.ocr.pdf")
+    return _serve(request, store, searchable_pdf_key(record.record_id), f"{stem}.ocr.pdf")
 
 
 def _serves(request: Request, path: str) -> bool:
     """Whether some route of this app answers ``GET path`` (feature modules are included only when present)."""
     scope = {"type": "http", "path": path, "method": "GET", "root_path": "", "headers": []}
     return any(route.matches(scope)[0] is Match.FULL for route in request.app.router.routes)
-
-
-def _searchable_pdf_key(sha: str) -> str:
-    return f"records/{sha}/{SEARCHABLE_PDF}"
 
 
 def _record(store: ObjectStore, record_id: str) -> WalletRecord | None:
