@@ -7,7 +7,9 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw, ImageFont
 
-from pipeline.intake import PageImage
+from pipeline.config import Settings
+from pipeline.intake import PageImage, load_pages
+from pipeline.process import limits_from
 from pipeline.preprocess import (
     DEFAULT_CHAIN,
     clean_page,
@@ -17,6 +19,7 @@ from pipeline.preprocess import (
     rotate,
     turn,
 )
+from samples.generator import generate_document
 from tests.textimage import SERIF
 
 BOLD = SERIF.replace("DejaVuSerif.ttf", "DejaVuSerif-Bold.ttf")
@@ -66,6 +69,16 @@ def test_orientation_at_lower_resolutions(dpi):
     upright = decision_page(dpi)
     assert estimate_orientation(upright, dpi) == 0
     assert estimate_orientation(np.ascontiguousarray(upright[::-1, ::-1]), dpi) == 180
+
+
+@pytest.mark.parametrize("variant", ["clean", "degraded"])
+def test_upright_generated_papers_are_never_turned(variant):
+    """A wrong turn costs a whole paper: ID cards (whose photo and large type fool both cues) and A4 papers."""
+    for doc_type, fmt in (("cccd", "png"), ("khai_sinh", "pdf"), ("quyet_dinh", "jpg")):
+        for seed in range(9001, 9011):
+            doc = generate_document(doc_type, seed, variant=variant, fmt=fmt)
+            page = load_pages(doc.data, limits_from(Settings()))[0]
+            assert estimate_orientation(np.asarray(page.image.convert("L")), page.dpi) == 0, (doc_type, seed)
 
 
 def test_a_slightly_skewed_upright_scan_is_not_turned():
