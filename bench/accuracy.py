@@ -5,11 +5,18 @@ auto-approved papers (what back-office staff rely on), CER with and without tone
 
     python bench/accuracy.py --count 10 --seed 11                 # 10 papers per type and variant
     python bench/accuracy.py --count 5 --real-dev ../shared/real-dev
+    python bench/accuracy.py --count 10 --seed 9001 --ocr-cache /tmp/ocr-cache   # OCR once, then seconds per run
+
+With ``--ocr-cache DIR`` each paper's OCR tree (and the generated paper's ground truth) is kept in DIR, keyed by
+type, variant, seed, OCR engine and preprocessing chain; later runs skip rendering and OCR and time only the
+extraction (classify → fields → snapping → validation → status). On a cache miss the bench checks that the
+cached path gives the same result as ``process_file`` so the two can never drift apart silently.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import sys
@@ -24,14 +31,18 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from rapidfuzz import fuzz
 
-from bench.metrics import FieldScore, TypeScores, bag_word_error, cer, cer_folded, cer_without_tones
+from bench.metrics import FieldScore, TypeScores, bag_word_error, cer, cer_folded, cer_without_tones, values_equal
+from extractors import classify, extract_fields, snap_fields
 from pipeline.config import Settings
+from pipeline.document import Document
 from pipeline.errors import BadInput
 from pipeline.ocr import open_engine
-from pipeline.process import process_file
+from pipeline.preprocess import DEFAULT_CHAIN
+from pipeline.process import decide_status, process_file
 from pipeline.textnorm import clean_spaces
-from schemas.doc_types import DOC_TYPES
-from schemas.result import Status
+from schemas.doc_types import DOC_TYPES, UNKNOWN
+from schemas.result import ExtractionResult, Status
+from schemas.validators import apply_to_confidence, validate
 
 
 @dataclass
@@ -45,26 +56,102 @@ class Outcome:
     text: str
     pages: int
     seconds: float
+    extract_seconds: float
 
 
-def run_generated(count: int, seed: int, variants: list[str], types: list[str], workers: int) -> list[Outcome]:
+class OcrCache:
+    """OCR trees (and ground truth) on disk, one JSON file per paper; ``None`` folder = no cache."""
+
+    def __init__(self, folder: Path | None, settings: Settings, frozen: bool = False) -> None:
+        self.folder = folder
+        self.frozen = frozen  # reuse OCR made with any recipe: extraction work while the OCR code changes
+        # A different engine, preprocessing chain or pipeline version must not reuse old OCR.
+        recipe = f"{settings.ocr_engine}|{'+'.join(DEFAULT_CHAIN)}|{settings.pipeline_version}|{settings.ocr_dpi}"
+        self.tag = f"{settings.ocr_engine}-{hashlib.sha256(recipe.encode()).hexdigest()[:10]}"
+        if folder is not None:
+            folder.mkdir(parents=True, exist_ok=True)
+
+    def _path(self, key: str) -> Path | None:
+        return self.folder / f"{key}.{self.tag}.json" if self.folder is not None else None
+
+    def get(self, key: str) -> dict | None:
+        path = self._path(key)
+        if path is None:
+            return None
+        if self.frozen:
+            made = sorted(self.folder.glob(f"{key}.*.json"), key=lambda p: p.stat().st_mtime)
+            path = made[0] if made else path  # the first OCR made of this paper, whatever made it
+        return json.loads(path.read_text()) if path.exists() else None
+
+    def put(self, key: str, document: Document, pages: int, truth: dict | None = None) -> None:
+        path = self._path(key)
+        if path is None:
+            return
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(json.dumps({"document": document.export(), "pages": pages, "truth": truth},
+                                  ensure_ascii=False))
+        tmp.replace(path)
+
+
+def analyse(document: Document, file_name: str, pages: int, settings: Settings) -> ExtractionResult:
+    """Everything ``process_file`` does after OCR, on a cached OCR tree (same steps, same order)."""
+    doc_type, type_confidence = classify(document)
+    fields = snap_fields(doc_type, extract_fields(document, doc_type)) if doc_type != UNKNOWN else {}
+    issues = validate(doc_type, fields, None)
+    fields = apply_to_confidence(fields, issues)
+    status = decide_status(doc_type, fields, issues, settings.review_threshold)
+    return ExtractionResult(file=file_name, pages=pages, doc_type=doc_type,
+                            doc_type_confidence=round(type_confidence, 4), fields=fields, validation=issues,
+                            status=status, text=document.text)
+
+
+def _timed_analyse(document: Document, file_name: str, pages: int, settings: Settings
+                   ) -> tuple[ExtractionResult, float]:
+    # CPU time of this thread: on a machine shared with other jobs, wall time per page says more about the load.
+    start = time.thread_time()
+    result = analyse(document, file_name, pages, settings)
+    return result, time.thread_time() - start
+
+
+def _check_same(cached: ExtractionResult, direct: ExtractionResult) -> None:
+    a = cached.model_dump(exclude={"file"})
+    b = direct.model_dump(exclude={"file"})
+    if a != b:
+        print(f"\nwarning: cached analysis differs from process_file for {direct.file}", file=sys.stderr)
+
+
+def run_generated(count: int, seed: int, variants: list[str], types: list[str], workers: int,
+                  cache_dir: Path | None = None, frozen: bool = False) -> list[Outcome]:
     from samples.generator import generate_document
 
     settings = Settings(ocr_workers=1)
     engine = open_engine(settings.ocr_engine)
+    cache = OcrCache(cache_dir, settings, frozen)
     jobs = [(t, v, seed + i * 7919 + j * 104729 + k * 15485863)
             for k, v in enumerate(variants) for j, t in enumerate(types) for i in range(count)]
 
     def one(job) -> Outcome:
         doc_type, variant, doc_seed = job
+        key = f"{doc_type}-{variant}-{doc_seed}"
+        hit = cache.get(key)
+        if hit is not None:
+            document = Document.model_validate(hit["document"])
+            r, extract = _timed_analyse(document, key, hit["pages"], settings)
+            return Outcome(doc_type, variant, hit["truth"], r.doc_type, {k: v.value for k, v in r.fields.items()},
+                           r.status.value, r.text, r.pages, extract, extract)
         doc = generate_document(doc_type, doc_seed, variant=variant, fmt="pdf" if variant == "clean" else "jpg")
         start = time.perf_counter()
         processed = process_file(doc.data, f"{doc_type}-{doc_seed}.{doc.ext}", settings, engine)
         elapsed = time.perf_counter() - start
         r = processed.result
+        again, extract = _timed_analyse(processed.document, r.file, r.pages, settings)
+        _check_same(again, r)
+        cache.put(key, processed.document, r.pages, doc.truth)
         return Outcome(doc_type, variant, doc.truth, r.doc_type, {k: v.value for k, v in r.fields.items()},
-                       r.status.value, r.text, r.pages, elapsed)
+                       r.status.value, r.text, r.pages, elapsed, extract)
 
+    if cache.folder is not None and jobs:
+        one(jobs[0])  # warm-up, not timed: tables (gazetteer, names) load once per process, not per page
     done = []
     with ThreadPoolExecutor(max_workers=workers) as pool:
         for n, outcome in enumerate(pool.map(one, jobs), start=1):
@@ -108,23 +195,50 @@ def report_generated(outcomes: list[Outcome], wall: float, workers: int) -> None
                 print(f"| {doc_type} | {name} | {s.precision:.3f} | {s.recall:.3f} | {s.f1:.3f} | {s.tp + s.fn} |")
     pages = sum(o.pages for o in outcomes)
     cpu = sum(o.seconds for o in outcomes)
+    extract_ms = sorted(o.extract_seconds / max(1, o.pages) * 1000 for o in outcomes)
     print(f"\nspeed: {pages} pages in {wall:.1f} s wall with {workers} worker(s) = {pages / wall * 60:.1f} pages/min; "
-          f"{cpu / pages:.2f} s per page per worker")
+          f"{cpu / pages:.2f} s per page per worker (OCR cache hits count extraction only)")
+    print(f"extraction (after OCR) CPU per page: mean {mean(extract_ms):.1f} ms, "
+          f"p95 {extract_ms[int(0.95 * (len(extract_ms) - 1))]:.1f} ms, max {extract_ms[-1]:.1f} ms")
 
 
-def run_real_dev(folder: Path, workers: int) -> None:
+def report_errors(outcomes: list[Outcome]) -> None:
+    """Every field whose value differs from the truth: what to look at next."""
+    print("\n## Field errors (variant, paper, field: predicted ≠ truth, status)")
+    for o in outcomes:
+        for name in DOC_TYPES[o.doc_type].fields:
+            predicted = o.fields.get(name) if o.predicted_type == o.doc_type else None
+            truth = o.truth["fields"].get(name)
+            if (predicted is None and truth is None) or (
+                    predicted is not None and truth is not None and values_equal(predicted, truth)):
+                continue
+            print(f"{o.variant} {o.doc_type}-{o.truth.get('seed')} {name}: {predicted!r} ≠ {truth!r} [{o.status}]")
+
+
+def run_real_dev(folder: Path, workers: int, cache_dir: Path | None = None, frozen: bool = False,
+                 show_errors: bool = False) -> None:
     truths = json.loads((folder / "fields.json").read_text())
     settings = Settings(ocr_workers=1)
     engine = open_engine(settings.ocr_engine)
+    cache = OcrCache(cache_dir, settings, frozen)
 
     def one(item: dict):
         image = folder / "pages300" / Path(item["image"]).name
         reference = (folder / "pages" / f"{item['doc_id']}_p1.layout.txt").read_text()
+        key = f"real-{image.stem}"
+        hit = cache.get(key)
+        if hit is not None:
+            r, extract = _timed_analyse(Document.model_validate(hit["document"]), image.name, hit["pages"], settings)
+            return item, r, reference, None, extract
         start = time.perf_counter()
         try:
-            r = process_file(image.read_bytes(), image.name, settings, engine).result
+            processed = process_file(image.read_bytes(), image.name, settings, engine)
         except BadInput as exc:
             return item, None, reference, str(exc), time.perf_counter() - start
+        r = processed.result
+        if cache.folder is not None:
+            cache.put(key, processed.document, r.pages)
+            _check_same(_timed_analyse(processed.document, r.file, r.pages, settings)[0], r)
         return item, r, reference, None, time.perf_counter() - start
 
     with ThreadPoolExecutor(max_workers=workers) as pool:
@@ -148,6 +262,12 @@ def run_real_dev(folder: Path, workers: int) -> None:
     for name, check in checks.items():
         ok = sum(1 for item, r in decisions if r is not None and check(item, r))
         print(f"  {name}: {ok}/{len(decisions)} = {ok / max(1, len(decisions)):.3f}")
+        if show_errors:
+            field = name.split()[0]
+            for item, r in decisions:
+                if r is None or not check(item, r):
+                    got = r.doc_type if r is not None and field == "doc_type" else _value(r, field) if r else None
+                    print(f"    {item['doc_id']}: {got!r} ≠ {item.get(field + '_norm', item.get(field))!r}")
     others = [(item, r) for item, r, _, _, _ in results if item["page_kind"] != "decision_first_page"]
     print("annex/other pages classified: " + ", ".join(f"{i['doc_id']}→{r.doc_type if r else 'error'}"
                                                          for i, r in others))
@@ -166,16 +286,24 @@ def main() -> None:
     parser.add_argument("--types", default=",".join(DOC_TYPES))
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--real-dev", type=Path, default=None, help="folder like ../shared/real-dev")
+    parser.add_argument("--ocr-cache", type=Path, default=None,
+                        help="folder for OCR trees: OCR each paper once, then rerun extraction in seconds")
+    parser.add_argument("--frozen-ocr", action="store_true",
+                        help="with --ocr-cache: reuse the first OCR cached for each paper even if the OCR engine or "
+                             "preprocessing changed since (to work on extraction alone)")
+    parser.add_argument("--show-errors", action="store_true", help="list every wrong or missed field value")
     args = parser.parse_args()
     print(f"# bench/accuracy.py --count {args.count} --seed {args.seed} --variants {args.variants} "
-          f"--workers {args.workers}")
+          f"--workers {args.workers}" + (" (frozen OCR cache)" if args.frozen_ocr else ""))
     if args.count > 0:
         start = time.perf_counter()
         outcomes = run_generated(args.count, args.seed, args.variants.split(","), args.types.split(","),
-                                 args.workers)
+                                 args.workers, args.ocr_cache, args.frozen_ocr)
         report_generated(outcomes, time.perf_counter() - start, args.workers)
+        if args.show_errors:
+            report_errors(outcomes)
     if args.real_dev:
-        run_real_dev(args.real_dev, args.workers)
+        run_real_dev(args.real_dev, args.workers, args.ocr_cache, args.frozen_ocr, args.show_errors)
 
 
 if __name__ == "__main__":

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz
 
-from extractors.fields import Seg, View, build_view, phrase, raw_hits
+from extractors.lines import Seg, View, build_view, phrase, raw_hits
 from pipeline.document import Document
 from schemas.doc_types import UNKNOWN
 

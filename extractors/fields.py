@@ -5,7 +5,7 @@ Papers of one type print the same labels, but scans and OCR move, damage and mer
 Kinh"), a value wraps onto the next line or sits below its label, the left and right header columns come back as
 one OCR line. So the engine works on *segments* (a line cut at wide horizontal gaps), compares labels with
 rapidfuzz on folded text with spaces and punctuation removed, ends a value where the next known label starts,
-and keeps page geometry to look right of and below a label. What labels cannot anchor (a decision's number,
+and keeps page geometry to look right of and below a label (segments and label matching: :mod:`extractors.lines`). What labels cannot anchor (a decision's number,
 date, agency, summary and signer) is found by position (``locate`` strategies below). Every value carries its
 page and the box of its words, and a confidence from OCR word confidence, label match and parser success.
 """
@@ -13,309 +13,21 @@ page and the box of its words, and a confidence from OCR word confidence, label 
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
-from statistics import median
 from typing import Any
 
-from rapidfuzz import fuzz, process
+from rapidfuzz import fuzz
 
 from extractors import parsers
 from extractors.layouts import LAYOUTS, FieldSpec, Layout
-from pipeline.document import BBox, Document, Word, union_bbox
+from extractors.lines import Hit, Phrase, Seg, View, build_view, find_hits, phrase
+from pipeline.document import Document, union_bbox
 from pipeline.textnorm import clean_spaces, nfc
+from schemas.identity import repair_cccd
 from schemas.result import FieldValue
-
-# ================================================================= the document as segments
-
-
-@dataclass(eq=False)
-class Seg:
-    """Words of one OCR line with no wide gap between them: one cell of text on the page."""
-
-    page: int
-    words: list[Word]
-    text: str
-    starts: list[int]  # offset of each word in ``text``
-    lens: list[int]  # length of each word in ``text``
-    folded: str  # ``text`` folded character by character (same length)
-    compact: str  # folded, letters and digits only: what labels are matched against
-    cmap: list[int]  # compact index → text index
-    colons: list[int]  # compact index just after each colon (labels end there)
-    bbox: BBox
-    height: float
-    order: int = 0  # reading order over the document
-    row: int = 0  # row number on its page (segments side by side share a row)
-
-    @property
-    def x0(self) -> int:
-        return self.bbox[0]
-
-    @property
-    def y0(self) -> int:
-        return self.bbox[1]
-
-    @property
-    def x1(self) -> int:
-        return self.bbox[2]
-
-    @property
-    def y1(self) -> int:
-        return self.bbox[3]
-
-    @property
-    def yc(self) -> float:
-        return (self.bbox[1] + self.bbox[3]) / 2
-
-    def span_box(self, start: int, end: int) -> BBox:
-        """Box of the characters ``[start, end)``; a partly covered word is cut in proportion."""
-        boxes = []
-        for word, ws, n_chars in zip(self.words, self.starts, self.lens):
-            we = ws + n_chars
-            lo, hi = max(start, ws), min(end, we)
-            if lo >= hi:
-                continue
-            x0, y0, x1, y1 = word.bbox
-            n = max(1, we - ws)
-            boxes.append((x0 + (x1 - x0) * (lo - ws) // n, y0, x0 + (x1 - x0) * (hi - ws) // n, y1))
-        return union_bbox(boxes) if boxes else self.bbox
-
-    def span_confidence(self, start: int, end: int) -> float:
-        parts = [(self._word_confidence(w, ws, n, end), n) for w, ws, n in zip(self.words, self.starts, self.lens)
-                 if ws < end and ws + n > start]
-        total = sum(n for _, n in parts)
-        return sum(c * n for c, n in parts) / total if total else 0.0
-
-    def _word_confidence(self, word: Word, ws: int, n: int, end: int) -> float:
-        """A word's OCR confidence, except where OCR glued a dotted leader to the value ("Ngọc......nnnn"): the
-        junk it made of the dots, not the value, set that word's confidence; the line's other words stand in."""
-        if ws + n <= end or not _GLUED_LEADER.match(self.text, end, ws + n):
-            return word.confidence
-        others = [w.confidence for w in self.words if not _GLUED_LEADER.search(w.text)]
-        return min(word.confidence if word.confidence > 0.5 else 1.0, median(others)) if others else word.confidence
-
-
-_GLUED_LEADER = re.compile(r"\s*[.…·_]{3,}")
-
-
-@dataclass
-class PageInfo:
-    number: int
-    width: int
-    height: int
-
-
-@dataclass
-class View:
-    """All segments of a document in reading order, with per-page lookup."""
-
-    segs: list[Seg]
-    pages: dict[int, PageInfo]
-    by_page: dict[int, list[Seg]] = field(default_factory=dict)
-
-
-def _make_seg(page: int, words: list[Word]) -> Seg:
-    texts = [w.text for w in words]
-    if not all(t.isascii() for t in texts):
-        texts = nfc("\x00".join(texts)).split("\x00")  # one normalisation call per line, not per word
-    starts, lens, pos = [], [], 0
-    for t in texts:
-        starts.append(pos)
-        lens.append(len(t))
-        pos += len(t) + 1
-    text = " ".join(texts)
-    folded = parsers.fold_aligned(text)
-    cmap = [i for i, ch in enumerate(folded) if ch.isalnum()]
-    compact = "".join(folded[i] for i in cmap)
-    heights = [w.bbox[3] - w.bbox[1] for w in words]
-    colons = [k for k in (bisect_left(cmap, i) for i, ch in enumerate(text) if ch in ":：") if k > 0]
-    return Seg(page, words, text, starts, lens, folded, compact, cmap, colons, union_bbox([w.bbox for w in words]),
-               float(max(1.0, median(heights))))
-
-
-def _split_line(words: list[Word]) -> list[list[Word]]:
-    """Cut a line where the gap between words is much wider than the text is tall (a column gap)."""
-    words = sorted((w for w in words if w.text.strip()), key=lambda w: w.bbox[0])
-    if not words:
-        return []
-    h = median(max(1, w.bbox[3] - w.bbox[1]) for w in words)
-    parts, current = [], [words[0]]
-    for prev, word in zip(words, words[1:]):
-        if word.bbox[0] - prev.bbox[2] > 2.0 * h:
-            parts.append(current)
-            current = []
-        current.append(word)
-    parts.append(current)
-    return parts
-
-
-def build_view(doc: Document) -> View:
-    """Segments of every page, ordered by rows top to bottom and left to right within a row."""
-    segs: list[Seg] = []
-    pages: dict[int, PageInfo] = {}
-    by_page: dict[int, list[Seg]] = {}
-    for page in doc.pages:
-        pages[page.number] = PageInfo(page.number, page.width, page.height)
-        page_segs = [_make_seg(page.number, part) for line in page.lines for part in _split_line(line.words)]
-        page_segs.sort(key=lambda s: s.yc)
-        row, row_yc, row_h = -1, -1e9, 0.0
-        for s in page_segs:
-            if abs(s.yc - row_yc) > 0.5 * max(row_h, s.height):
-                row, row_yc, row_h = row + 1, s.yc, s.height
-            s.row = row
-        page_segs.sort(key=lambda s: (s.row, s.x0))
-        by_page[page.number] = page_segs
-        segs.extend(page_segs)
-    for i, s in enumerate(segs):
-        s.order = i
-    return View(segs, pages, by_page)
-
-
-# ================================================================= label matching
-
-
-@dataclass(frozen=True)
-class Phrase:
-    text: str
-    compact: str
-    cutoff: float
-    short: bool
-
-
-@lru_cache(maxsize=2048)
-def phrase(text: str) -> Phrase:
-    folded = parsers.fold_aligned(text)
-    compact = "".join(ch for ch in folded if ch.isalnum())
-    n = len(compact)
-    cutoff = 100.0 if n <= 4 else 88.0 if n <= 7 else 84.0 if n <= 11 else 80.0
-    return Phrase(text, compact, cutoff, n <= 4)
-
-
-@dataclass(eq=False)
-class Hit:
-    """A label found on a segment: text offsets ``[start, end)`` and the match score (0–100)."""
-
-    phrase: Phrase
-    seg: Seg
-    start: int
-    end: int
-    score: float
-
-
-_ENUMERATOR = re.compile(r"[\W_]*(?:(?:[a-z]|\d{1,2}|[ivx]{1,4})[.)]?)?[\W_]*")
-
-
-def _refine(needle: str, hay: str, ds: int, de: int) -> tuple[int, int, float]:
-    """Best start/end around a partial alignment (rapidfuzz aligns windows of the needle's length)."""
-    best = (ds, de, fuzz.ratio(needle, hay[ds:de]))
-    for s in range(max(0, ds - 2), min(len(hay), ds + 3)):
-        for e in range(max(s + 1, de - 2), min(len(hay), de + 2) + 1):
-            score = fuzz.ratio(needle, hay[s:e])
-            if score > best[2] + 1e-9:
-                best = (s, e, score)
-    return best
-
-
-_WINDOW = 48  # compact characters around a line start or a colon that can hold a label
-
-
-def _windows(seg: Seg) -> list[tuple[int, int]]:
-    """Stretches of ``seg.compact`` where a label can stand: the line start, and before each colon."""
-    return [(0, min(len(seg.compact), _WINDOW))] + [(max(0, k - _WINDOW), k) for k in seg.colons]
-
-
-def raw_hits(seg: Seg, phrases: Sequence[Phrase]) -> list[Hit]:
-    """Every place a phrase of ``phrases`` stands on ``seg`` as a label: at the line start, before a colon,
-    or spelt out in full mid-line. Overlaps are not resolved."""
-    spans: dict[Phrase, set[tuple[int, int, float]]] = {}
-    needles = [ph.compact for ph in phrases]
-    for lo, hi in _windows(seg):
-        hay = seg.compact[lo:hi]
-        if not hay:
-            continue
-        # One C-level pass over all phrases, then exact alignment only for the few that came close.
-        for _, _, idx in process.extract(hay, needles, scorer=fuzz.partial_ratio, score_cutoff=80, limit=None):
-            ph = phrases[idx]
-            n = len(ph.compact)
-            if ph.short:
-                i = hay.find(ph.compact)
-                while i >= 0:
-                    spans.setdefault(ph, set()).add((lo + i, lo + i + n, 100.0))
-                    i = hay.find(ph.compact, i + 1)
-                continue
-            al = fuzz.partial_ratio_alignment(ph.compact, hay, score_cutoff=ph.cutoff)
-            if al is not None and al.src_end - al.src_start >= n:
-                spans.setdefault(ph, set()).add(
-                    _refine(ph.compact, seg.compact, lo + al.dest_start, lo + al.dest_end))
-    for ph in phrases:
-        if len(ph.compact) >= 6 and ph.compact in seg.compact:
-            i = seg.compact.find(ph.compact)
-            while i >= 0:
-                spans.setdefault(ph, set()).add((i, i + len(ph.compact), 100.0))
-                i = seg.compact.find(ph.compact, i + 1)
-    hits: list[Hit] = []
-    for ph, found in spans.items():
-        hits.extend(_accept(seg, ph, found))
-    return hits
-
-
-def _accept(seg: Seg, ph: Phrase, spans: set[tuple[int, int, float]]) -> list[Hit]:
-    """Keep the spans that stand where labels stand (word start; line start or colon after)."""
-    hits: list[Hit] = []
-    text, n = seg.text, len(ph.compact)
-    for ds, de, score in sorted(spans):
-        # Most of the label must be there: "II. Thửa đất" is not a damaged "Địa chỉ thửa đất".
-        if score < ph.cutoff or de - ds < 0.85 * n or any(h.start == seg.cmap[ds] for h in hits):
-            continue
-        ts, te = seg.cmap[ds], seg.cmap[de - 1] + 1
-        word_start = ts == 0 or not text[ts - 1].isalnum()
-        word_end = te >= len(text) or not text[te].isalpha()
-        # A label ends at its colon: a match running past one has eaten the value ("tên: Nguyễn" ≈ "tên người").
-        if not word_start or not word_end or text[ts:te].count(":") > ph.text.count(":"):
-            continue
-        at_start = bool(_ENUMERATOR.fullmatch(seg.folded[:ts]))
-        colon_after = bool(re.match(r"[\s.)]*[:：]", text[te:te + 4]))
-        if ph.short and not (colon_after or (at_start and text[te:te + 1].isdigit())):
-            continue  # "Số:" (or OCR's "Só251") is a label, "Số 29, ngõ 5" is an address
-        # Spelt out in full mid-line, a label must be followed by its value ("số định danh cá nhân 0012…"),
-        # not by punctuation ("ghi rõ họ, chữ đệm, tên,").
-        inline = not ph.short and n >= 9 and score >= 95 and (te >= len(text.rstrip())
-                                                              or bool(re.match(r" ?\w", text[te:te + 2])))
-        if at_start or colon_after or inline:
-            hits.append(Hit(ph, seg, ts, te, score))
-    return hits
-
-
-def find_hits(seg: Seg, phrases: Sequence[Phrase], owners: dict[str, frozenset[str]] | None = None) -> list[Hit]:
-    """Non-overlapping label hits on one segment, left to right.
-
-    Where labels overlap, the longer (more specific) one wins unless it matched much worse: "Họ, chữ đệm, tên
-    người mẹ" beats "Họ, chữ đệm, tên", "Quyển số" beats "Số". Adjacent hits of labels that share an owner
-    field ("Họ và tên / Full name") become one.
-    """
-    found = raw_hits(seg, phrases)
-    found.sort(key=lambda h: h.score + 2 * len(h.phrase.compact), reverse=True)
-    kept: list[Hit] = []
-    for h in found:
-        if all(h.end <= k.start or h.start >= k.end for k in kept):
-            kept.append(h)
-    kept.sort(key=lambda h: h.start)
-    if owners is None:
-        return kept
-    merged: list[Hit] = []
-    for h in kept:
-        if merged:
-            prev = merged[-1]
-            between = seg.text[prev.end:h.start]
-            shared = owners.get(prev.phrase.text, frozenset()) & owners.get(h.phrase.text, frozenset())
-            if shared and re.fullmatch(r"[\s/|:().,\-]*", between):
-                prev.end = h.end
-                continue
-        merged.append(h)
-    return merged
-
+from schemas.validators import KNOWN_GENDER_BY_FIELD, PERSON_FIELDS
 
 # ================================================================= extraction context
 
@@ -509,8 +221,12 @@ def _extend(ctx: Context, pieces: list[Piece], label_x0: float, multiline: bool)
     return pieces
 
 
-def _values_after(ctx: Context, hit: Hit, multiline: bool) -> Iterable[Found]:
-    """Where the value of a label may be, best first: after it on its line, right of it, under it."""
+def _values_after(ctx: Context, hit: Hit, multiline: bool, numeric: bool = False) -> Iterable[Found]:
+    """Where the value of a label may be, best first: after it on its line, right of it, under it.
+
+    ``numeric``: the value holds digits (a date, a number), so a line under the label without any digit is not
+    it but another line of the label (the English half of "Có giá trị đến / Date of expiry", however OCR spelt
+    it), and the value may be under that."""
     seg = hit.seg
     label_x0 = seg.span_box(hit.start, hit.end)[0]
     line_x0 = seg.x0  # wrapped lines may start under an item letter ("b) Địa chỉ: …")
@@ -522,8 +238,12 @@ def _values_after(ctx: Context, hit: Hit, multiline: bool) -> Iterable[Found]:
         return  # another label follows on the same line: this one is blank
     if same is None or _open_end(ctx, same):
         tried: list[Seg] = []
-        for other in (_right_of(ctx, seg),
-                      _below(ctx, seg, label_x0 - seg.height, max(seg.x1, label_x0 + 8 * seg.height))):
+        x_lo, x_hi = label_x0 - seg.height, max(seg.x1, label_x0 + 8 * seg.height)
+        below = _below(ctx, seg, x_lo, x_hi)
+        others = [_right_of(ctx, seg), below]
+        if numeric and below is not None and not any(ch.isdigit() for ch in below.text):
+            others.append(_below(ctx, below, x_lo, x_hi))
+        for other in others:
             if other is None or other in tried or _first_hit_start(ctx, other) == 0:
                 continue
             tried.append(other)
@@ -615,7 +335,21 @@ def _is_motto(seg: Seg) -> bool:
                if len(seg.compact) >= 0.6 * len(p.compact))
 
 
-_PLACE_DATE = re.compile(r"[a-z0-9)]\s*(,)?\s*ngay\s*[0-9ilo.…]{0,3}\s*th")
+# "<place>, ngày 05 tháng": the day may be blank, dotted or what OCR made of an italic number ("ngày /ở, tháng").
+_PLACE_DATE = re.compile(r"[a-z0-9)]\s*(,)?\s*ngay\W{0,3}[^\s]{0,3}\W{0,3}th")
+
+
+def _date_line_parts(ctx: Context, seg: Seg) -> list[Seg]:
+    """The date line and what may hold its rest: OCR cuts "ngày 05 tháng 3 | năm 2021" at a wide gap, or a
+    narrow header column wraps it onto the next line."""
+    parts = [seg]
+    right = _right_of(ctx, seg)
+    if right is not None and right.x0 - seg.x1 < 12 * seg.height:
+        parts.append(right)
+    below = _below(ctx, parts[-1], seg.x0, parts[-1].x1, max_gap=1.0)
+    if below is not None and not parsers.find_date(below.text):
+        parts.append(below)
+    return parts
 
 
 def _locate_place_date(ctx: Context, spec: FieldSpec) -> Found | None:
@@ -626,13 +360,34 @@ def _locate_place_date(ctx: Context, spec: FieldSpec) -> Found | None:
         if spec.region == "top" and (not top or (title is not None and seg.row >= title.row
                                                  and seg.page == title.page)):
             continue
-        folded = seg.folded
-        for m in _PLACE_DATE.finditer(folded):
+        for m in _PLACE_DATE.finditer(seg.folded):
             if not (m.group(1) or top):
                 continue
             hit = parsers.find_date(seg.text[m.start():])
             if hit and hit[1] <= 12:
                 return Found([Piece(seg, m.start() + hit[1], m.start() + hit[2])], 0.9)
+            joined = _join_date_parts(ctx, seg, m.start())
+            if joined is not None:
+                return joined
+    return None
+
+
+def _join_date_parts(ctx: Context, seg: Seg, start: int) -> Found | None:
+    """A date line cut in two (see :func:`_date_line_parts`): read it joined, keep the pieces it spans."""
+    parts = _date_line_parts(ctx, seg)
+    for n in range(2, len(parts) + 1):
+        pieces = [Piece(seg, start, len(seg.text))] + [Piece(p, 0, len(p.text)) for p in parts[1:n]]
+        text = " ".join(p.text for p in pieces)
+        hit = parsers.find_date(text)
+        if hit is None or hit[1] > 12:
+            continue
+        kept, offset = [], 0
+        for piece in pieces:  # cut the pieces to the date's span
+            lo, hi = max(hit[1] - offset, 0), min(hit[2] - offset, len(piece.text))
+            if lo < hi:
+                kept.append(Piece(piece.seg, piece.start + lo, piece.start + hi))
+            offset += len(piece.text) + 1
+        return Found(kept, 0.8)
     return None
 
 
@@ -646,10 +401,28 @@ def _title_seg(ctx: Context, title: str = "Quyết định") -> Seg | None:
 
 def _number_seg(ctx: Context, right_x: float) -> Seg | None:
     for seg in ctx.view.segs:
-        if _in_top(ctx, seg) and seg.x0 < right_x and re.match(r"\W*s[o0](?![a-z])", seg.folded) \
+        # "Số:", "Số 119", and "Sốl8l" (the label glued to a number read with look-alike letters).
+        if _in_top(ctx, seg) and seg.x0 < right_x \
+                and re.match(r"\W*s[o0](?![a-z])", parsers.fix_digit_lookalikes(seg.folded)) \
                 and ("/" in seg.text or any(ch.isdigit() for ch in seg.text) or len(seg.compact) <= 3):
             return seg
     return None
+
+
+def _header_split_x(ctx: Context) -> float:
+    """Where the header's right column (the national motto) starts on the first page."""
+    first = min(ctx.view.pages)
+    motto_xs = [x for x in (_motto_x(s) for s in ctx.view.by_page[first] if _in_top(ctx, s)) if x is not None]
+    return min(motto_xs, default=ctx.view.pages[first].width * 0.5)
+
+
+def _locate_doc_number(ctx: Context, spec: FieldSpec) -> Found | None:
+    """A decision's number in the left header column when no "Số:" label was read on it ("Sốl8l   /QĐ-UBND"):
+    the line that starts like "Số" and holds digits or a slash, with a "/symbol" part set apart by a gap."""
+    seg = _number_seg(ctx, _header_split_x(ctx))
+    if seg is None:
+        return None
+    return Found(_extend(ctx, [Piece(seg, 0, len(seg.text))], seg.x0, multiline=False), 0.8)
 
 
 def _motto_x(seg: Seg) -> float | None:
@@ -669,8 +442,7 @@ def _locate_agency_block(ctx: Context, spec: FieldSpec) -> Found | None:
     first = min(ctx.view.pages)
     page = ctx.view.pages[first]
     segs = [s for s in ctx.view.by_page[first] if _in_top(ctx, s)]
-    motto_xs = [x for x in (_motto_x(s) for s in segs) if x is not None]
-    right_x = min(motto_xs, default=page.width * 0.5)
+    right_x = _header_split_x(ctx)
     number = _number_seg(ctx, right_x)
     limit = number.y0 if number else page.height
     pieces: list[Piece] = []
@@ -875,6 +647,7 @@ def _locate_article_id(ctx: Context, spec: FieldSpec) -> Found | None:
 
 LOCATORS: dict[str, Callable[[Context, FieldSpec], Found | None]] = {
     "article_id": _locate_article_id,
+    "doc_number": _locate_doc_number,
     "place_date": _locate_place_date,
     "agency_block": _locate_agency_block,
     "after_title": _locate_after_title,
@@ -911,6 +684,7 @@ _FINDERS: dict[str, Callable[[str], tuple[Any, int, int] | None]] = {
     "mst": parsers.find_enterprise_code,
 }
 _FREE_TEXT = {"text", "name"}
+_NUMERIC = {"date", "id", "cccd", "mst", "docnum", "money", "area", "int"}  # values that always hold a digit
 
 
 # ================================================================= one field
@@ -955,7 +729,7 @@ def _extract(ctx: Context, spec: FieldSpec) -> FieldValue | None:
     if region is not None:
         labelled = [h for h in labelled if region.holds(h)] or labelled
     for hit in labelled:
-        for found in _values_after(ctx, hit, spec.multiline):
+        for found in _values_after(ctx, hit, spec.multiline, spec.parse in _NUMERIC):
             if value := _to_field_value(found, spec.parse):
                 return value
     if spec.generic:
@@ -965,7 +739,7 @@ def _extract(ctx: Context, spec: FieldSpec) -> FieldValue | None:
         else:
             hits = hits[spec.nth:spec.nth + 1]
         for hit in hits:
-            for found in _values_after(ctx, hit, spec.multiline):
+            for found in _values_after(ctx, hit, spec.multiline, spec.parse in _NUMERIC):
                 if value := _to_field_value(found, spec.parse):
                     return value
     if spec.locate:
@@ -999,4 +773,20 @@ def extract_fields(doc: Document, doc_type: str) -> dict[str, FieldValue]:
         value = _extract(ctx, spec)
         if value is not None:
             out[spec.name] = value
-    return out
+    return _repair_identity_numbers(out)
+
+
+_REPAIRED = 0.7  # a repaired digit is a reasoned guess: the paper goes to review, with the likely value
+
+
+def _repair_identity_numbers(fields: dict[str, FieldValue]) -> dict[str, FieldValue]:
+    """Put right one misread digit of a CCCD when the paper's own birth date and gender leave exactly one way."""
+    for id_field, (birth_field, gender_field) in PERSON_FIELDS.items():
+        fv, birth = fields.get(id_field), fields.get(birth_field) if birth_field else None
+        if fv is None or birth is None or not isinstance(fv.value, str) or not isinstance(birth.value, str):
+            continue
+        gender = fields[gender_field].value if gender_field in fields else KNOWN_GENDER_BY_FIELD.get(id_field)
+        fixed = repair_cccd(fv.value, int(birth.value[:4]), gender)
+        if fixed is not None:
+            fields[id_field] = fv.model_copy(update={"value": fixed, "confidence": min(fv.confidence, _REPAIRED)})
+    return fields

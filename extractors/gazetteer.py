@@ -4,9 +4,10 @@ OCR misreads the tone marks of place names (``Quận Đồng Đa`` for ``Quận 
 ``THÀNH PHỐ``, ``TÍNH`` for ``TỈNH``) and merges words (``NghệAn``). The units of Vietnam are a closed list, so a unit
 named in an address or an agency's name is snapped to the official spelling when exactly one unit of that level,
 inside the unit named after it (a district inside its province, a ward inside its district), has the same letters.
-The tables are those of PyPI ``vietnamadminunits`` (MIT): the 63 provinces with their districts and wards as they
-were before 2025-07-01, which older papers name, and the 34 provinces and their wards after it. Its data files
-are read directly, offline; its address converter, which may call an online geocoder, is never used.
+The table (``extractors/data/admin_units.json``) is derived from PyPI ``vietnamadminunits`` (MIT) by
+:mod:`extractors.build_admin_units`: the 63 provinces with their districts and wards as they were before
+2025-07-01, which older papers name, and the 34 provinces and their wards after it. The package itself is not a
+run-time dependency (it pulls in GPL-licensed Unidecode and an online geocoder).
 
 :func:`snap_place` returns the value and a quality factor (0–1) that lowers the field's confidence when a snap
 was needed and more when a unit could not be found (a misread beyond repair, or a value cut short).
@@ -14,7 +15,6 @@ was needed and more when a unit could not be found (a misread beyond repair, or 
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import re
 from collections import defaultdict
@@ -48,11 +48,7 @@ class Gazetteer:
     all_districts: dict[str, list[tuple[str, Unit]]] = field(default_factory=lambda: defaultdict(list))
 
 
-def _data_dir() -> Path:
-    spec = importlib.util.find_spec("vietnamadminunits")  # finds the package without running its code
-    if spec is None or not spec.submodule_search_locations:
-        raise ImportError("the gazetteer needs PyPI package vietnamadminunits (pip install vietnamadminunits)")
-    return Path(next(iter(spec.submodule_search_locations))) / "data"
+UNITS_PATH = Path(__file__).parent / "data" / "admin_units.json"
 
 
 @lru_cache(maxsize=1 << 16)
@@ -60,14 +56,6 @@ def _key(name: str) -> str:
     """Folded letters and digits only: ``"Nghệ An"``, ``"NghệAn"``, ``"nghe-an"`` → ``"nghean"``; ``"09"`` → ``"9"``."""
     key = re.sub(r"[^a-z0-9]", "", fold(name))
     return key.lstrip("0") or key[:1]
-
-
-def _strip_kind(full: str, kind: str) -> str:
-    if not (isinstance(full, str) and isinstance(kind, str)):
-        return ""
-    n = len(kind.split())
-    words = full.split()
-    return " ".join(words[n:]) if fold(" ".join(words[:n])) == fold(kind) and len(words) > n else full
 
 
 def _add(index: dict[str, list[Unit]], unit: Unit) -> None:
@@ -81,30 +69,18 @@ def _add(index: dict[str, list[Unit]], unit: Unit) -> None:
 @cache
 def gazetteer() -> Gazetteer:
     """Both eras of units, loaded once (≈0.2 s)."""
-    folder = _data_dir()
-    legacy = json.loads((folder / "parser_legacy.json").read_text(encoding="utf-8"))
-    new = json.loads((folder / "parser_from_2025.json").read_text(encoding="utf-8"))
+    table = json.loads(UNITS_PATH.read_text(encoding="utf-8"))
     g = Gazetteer()
-    for table in (legacy["DICT_PROVINCE"], new["DICT_PROVINCE"]):
-        for key, p in table.items():
-            kind = p["province"].split(" ", 1)[0] if p["province"].startswith("Tỉnh") else "Thành phố"
-            _add(g.provinces, Unit(kind, p["provinceShort"], key))
-    for pkey, districts in legacy["DICT_PROVINCE_DISTRICT"].items():
-        for dkey, d in districts.items():
-            unit = Unit(d["districtType"], _strip_kind(d["district"], d["districtType"]), dkey)
+    for kind, name, key in table["provinces"]:
+        _add(g.provinces, Unit(kind, name, key))
+    for pkey, rows in table["districts"].items():
+        for kind, name, key in rows:
+            unit = Unit(kind, name, key)
             _add(g.districts[pkey], unit)
-            g.all_districts[_key(unit.name)].append((pkey, unit))
-    for table_name in ("DICT_PROVINCE_DISTRICT_WARD_NO_ACCENTED", "DICT_PROVINCE_DISTRICT_WARD_ACCENTED",
-                       "DICT_PROVINCE_DISTRICT_WARD_SHORT_ACCENTED"):
-        for pkey, districts in legacy[table_name].items():
-            for dkey, wards in districts.items():
-                for wkey, w in wards.items():
-                    _add(g.wards[f"{pkey}/{dkey}"], Unit(w["wardType"], _strip_kind(w["ward"], w["wardType"]), wkey))
-    for table_name in ("DICT_PROVINCE_WARD_NO_ACCENTED", "DICT_PROVINCE_WARD_ACCENTED",
-                       "DICT_PROVINCE_WARD_SHORT_ACCENTED"):
-        for pkey, wards in new[table_name].items():
-            for wkey, w in wards.items():
-                _add(g.wards[pkey], Unit(w["wardType"], _strip_kind(w["ward"], w["wardType"]), wkey))
+            g.all_districts[_key(name)].append((pkey, unit))
+    for where, rows in table["wards"].items():
+        for kind, name, key in rows:
+            _add(g.wards[where], Unit(kind, name, key))
     return g
 
 

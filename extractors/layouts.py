@@ -164,7 +164,7 @@ DANG_KY_DOANH_NGHIEP = Layout(
 QUYET_DINH = Layout(
     "quyet_dinh",
     fields=(
-        FieldSpec("so_ky_hieu", "docnum", labels=("Số",), region="top"),
+        FieldSpec("so_ky_hieu", "docnum", labels=("Số",), region="top", locate="doc_number"),
         FieldSpec("ngay_ban_hanh", "date", region="top", locate="place_date"),
         FieldSpec("co_quan_ban_hanh", "text", locate="agency_block"),
         FieldSpec("trich_yeu", "text", locate="after_title"),

@@ -138,12 +138,26 @@ def snap_syllable(syllable: str, family: bool = False) -> str | None:
     low = nfc(syllable).lower()
     if not low.isalpha() or low in lex.known:
         return None
+    if fold(low) not in lex.by_fold:
+        return _snap_doubled_vowel(syllable, low, lex)
     candidates = lex.by_fold.get(fold(low), ())
     if len(candidates) > 1:
         candidates = tuple(c for c in candidates if adds_marks_only(low, c))
     if len(candidates) != 1:
         return None
     return _styled(candidates[0], syllable)
+
+
+def _snap_doubled_vowel(syllable: str, low: str, lex: _Lexicon) -> str | None:
+    """OCR sometimes prints two readings of one marked vowel side by side ("Nguyếễn"): no name syllable has the
+    same vowel twice in a row, so each reading is tried alone and kept when exactly one is a name syllable."""
+    readings = set()
+    for i in range(len(low) - 1):
+        a, b = fold(low[i]), fold(low[i + 1])
+        if a == b and a in "aeiouy":
+            readings.update((low[:i] + low[i + 1:], low[:i + 1] + low[i + 2:]))
+    found = {r for r in readings if r in lex.known}
+    return _styled(found.pop(), syllable) if len(found) == 1 else None
 
 
 def is_name_syllable(syllable: str, family: bool = False) -> bool:

@@ -39,12 +39,12 @@ def fold_aligned(text: str) -> str:
 
 
 # OCR reads these for digits when they sit next to digits ("2O21", "L7", "0O1", "l2").
-_DIGIT_LOOKALIKES = {"o": "0", "q": "0", "d": "0", "ø": "0", "i": "1", "l": "1", "|": "1", "!": "1", "s": "5", "b": "8",
-                     "z": "2", "g": "9"}
+_DIGIT_LOOKALIKES = {"o": "0", "q": "0", "d": "0", "ø": "0", "i": "1", "l": "1", "|": "1", "!": "1", "[": "1",
+                     "]": "1", "s": "5", "b": "8", "z": "2", "g": "9"}
 _SAFE_LOOKALIKES = "oøil|!"  # the ones common enough to fix wherever a digit touches them
 
 
-def _fix_digit_lookalikes(folded: str, chars: str = _SAFE_LOOKALIKES) -> str:
+def fix_digit_lookalikes(folded: str, chars: str = _SAFE_LOOKALIKES) -> str:
     """Replace look-alike letters by digits where a digit is next to them (length-preserving)."""
     out = list(folded)
     for _ in range(2):  # a second pass fixes runs such as "lO2" once one neighbour became a digit
@@ -61,9 +61,11 @@ def _fix_digit_lookalikes(folded: str, chars: str = _SAFE_LOOKALIKES) -> str:
 
 _MIN_YEAR, _MAX_YEAR = 1900, 2100
 # "ngày 05 tháng 3 năm 2021" after folding, tolerant of OCR damage to "tháng"/"năm" and of merged words.
+# An italic "1" is often read as "/" in front of the day ("ngày /9" = 19); a slash cannot stand there otherwise.
 _DATE_WORDS = re.compile(
-    r"(?<!\d)(\d{1,2})\s*[,.]?\s*th[a-z]{1,3}\s*[,.]?\s*(\d{1,2})\s*[,.]?\s*n[a-z]{1,2}m?\s*[,.]?\s*(\d{4})(?!\d)"
+    r"(?<![\d/])(/?\d{1,2})\s*[,.]?\s*th[a-z]{1,3}\s*[,.]?\s*(\d{1,2})\s*[,.]?\s*n[a-z]{1,2}m?\s*[,.]?\s*(\d{4})(?!\d)"
 )
+_DATE_LOOKALIKES = _SAFE_LOOKALIKES + "[]"  # "ngày 3] tháng 8": italic 1 read as a bracket
 _DATE_NUMERIC = re.compile(r"(?<!\d)(\d{1,2})\s?[/.\-]\s?(\d{1,2})\s?[/.\-]\s?(\d{4})(?!\d)")
 _DATE_ISO = re.compile(r"(?<!\d)(\d{4})-(\d{2})-(\d{2})(?!\d)")
 
@@ -79,11 +81,11 @@ def _make_date(year: int, month: int, day: int) -> date | None:
 
 def find_date(text: str) -> tuple[date, int, int] | None:
     """The first valid date in ``text`` and its ``(start, end)`` character span, or ``None``."""
-    folded = _fix_digit_lookalikes(fold_aligned(text))
+    folded = fix_digit_lookalikes(fold_aligned(text), _DATE_LOOKALIKES)
     found: list[tuple[int, int, date]] = []
     for pattern, order in ((_DATE_WORDS, "dmy"), (_DATE_NUMERIC, "dmy"), (_DATE_ISO, "ymd")):
         for m in pattern.finditer(folded):
-            a, b, c = (int(g) for g in m.groups())
+            a, b, c = (int("1" + g[1:] if g.startswith("/") else g) for g in m.groups())
             value = _make_date(c, b, a) if order == "dmy" else _make_date(a, b, c)
             if value is not None:
                 found.append((m.start(), m.end(), value))
@@ -122,7 +124,7 @@ def find_id_number(text: str, lengths: tuple[int, ...] = (12, 9)) -> tuple[str, 
     dropped ("001 090 012345"). A run of digits of any other length is not an identity number.
     """
     plain = fold_aligned(text)
-    for folded in (plain, _fix_digit_lookalikes(plain, chars=_SAFE_LOOKALIKES + "qdszbg")):
+    for folded in (plain, fix_digit_lookalikes(plain, chars=_SAFE_LOOKALIKES + "qdszbg")):
         hit = _find_digit_run(folded, lengths)
         if hit:
             return hit
@@ -154,7 +156,7 @@ _MST = re.compile(r"(?<!\d)(\d{10})(?:\s?[-–]\s?(\d{3}))?(?!\d)")
 
 def find_enterprise_code(text: str, check: bool = True) -> tuple[str, int, int] | None:
     """The first enterprise code (``0101234567`` or branch ``0101234567-001``) in ``text``, with its span."""
-    folded = _fix_digit_lookalikes(fold_aligned(text))
+    folded = fix_digit_lookalikes(fold_aligned(text))
     # OCR sometimes splits the 10 digits with a space ("0101 234567"): join runs of digits first.
     joined, index = [], []
     for i, ch in enumerate(folded):
@@ -180,10 +182,20 @@ def parse_enterprise_code(text: str, check: bool = True) -> str | None:
 
 # ---------------------------------------------------------------- document numbers (số, ký hiệu)
 
-_NUMBER_LABEL = re.compile(r"^\s*(?:so|no)(?![a-z])\.?\s*:?\s*")
+_NUMBER_LABEL = re.compile(r"^\s*(?:s[o0]|n[o0])(?![a-z])\.?\s*:?\s*")
 _SYMBOL_SEP = re.compile(r"\s*([/\-–])\s*")
 # 123 | 123/2024 | 01/2021 | 119/QĐ-UBND | 123/2024/QĐ-UBND | 57/TTr-STNMT | /QĐ-UBND (number left blank)
 _DOC_NUMBER = re.compile(r"\d*(?:/\d{2,4})?(?:/[^\W\d_][\w]*(?:-[\w]+)*)?", re.UNICODE)
+
+
+def _number_part(part: str) -> str:
+    """The number before the first slash with look-alike letters read as digits ("l8l" → "181"), when it is
+    digits and look-alikes only and holds at least one real digit; anything else is left as it is."""
+    folded = fold_aligned(part).lower()
+    # Letters only: "!" or "§" inside a number ("27!1") is a number OCR could not read, not a digit.
+    if not any(ch.isdigit() for ch in part) or not all(ch.isdigit() or ch in "oil" for ch in folded):
+        return part
+    return "".join(ch if ch.isdigit() else _DIGIT_LOOKALIKES[ch] for ch in folded)
 
 
 def parse_doc_number(text: str) -> str | None:
@@ -193,15 +205,19 @@ def parse_doc_number(text: str) -> str | None:
     on the line (a place and date from the next column) is not part of it.
     """
     s = clean_spaces(text)
-    label = _NUMBER_LABEL.match(fold_aligned(s))
+    # The label may be glued to a number OCR read with look-alike letters ("Sốl8l" = "Số 181").
+    label = _NUMBER_LABEL.match(fix_digit_lookalikes(fold_aligned(s)))
     if label:
         s = s[label.end():]
     s = _SYMBOL_SEP.sub(lambda m: "-" if m.group(1) == "–" else m.group(1), s)
     token = s.split(" ", 1)[0].strip(".,;:()") if s else ""
+    token = re.sub(r"^[^/]+", lambda m: _number_part(m.group()), token)
+    token = re.sub(r"(?<=\d)[.,:;]+/", "/", token)  # "311./QĐ-UBND": a speck between number and slash
     if not token or not (any(ch.isdigit() for ch in token) or "/" in token):
         return None
     token = token.replace("ĐĐ", "Đ")
-    token = re.sub(r"(?<![A-ZĐ])QD(?=-|$)", "QĐ", token)
+    # "QĐ" (quyết định) with its Đ misread; no symbol of Decree 30/2020's list is spelt QD, QP or QÐ.
+    token = re.sub(r"(?<![A-ZĐ])Q[DPÐ](?=-|$)", "QĐ", token)
     if "/" not in token:
         # The slash read as "O"/"Ø" or lost between number and symbol ("4626OQĐ-BNN" → "4626/QĐ-BNN").
         token = re.sub(r"^(\d+)[OØ]?(?=[A-ZĐ]{2,}-)", r"\1/", token)
@@ -244,7 +260,7 @@ def _decimal(number: str, thousands_only: bool) -> Decimal | None:
 
 def parse_money(text: str) -> int | None:
     """``"1.500.000.000 đồng"`` → ``1500000000``; ``"1,5 tỷ đồng"`` → ``1500000000``; ``"2 tỷ 500 triệu"`` too."""
-    folded = _fix_digit_lookalikes(fold(text))
+    folded = fix_digit_lookalikes(fold(text))
     folded = re.split(r"\(|bang chu", folded)[0]  # the amount in words repeats it
     total = Decimal(0)
     found = False
@@ -267,7 +283,7 @@ _AREA = re.compile(r"(\d[\d.,\s]*\d|\d)\s*(?:m\s*2|m²|m\s*\^?2|met\s*vuong)?")
 
 def parse_area(text: str) -> float | None:
     """``"120,5 m²"`` → ``120.5``; ``"120.5m2"`` → ``120.5``; ``"1.250,5 m2"`` → ``1250.5`` (square metres)."""
-    folded = _fix_digit_lookalikes(nfc(text).lower().replace("m²", "m2"))
+    folded = fix_digit_lookalikes(nfc(text).lower().replace("m²", "m2"))
     folded = fold(folded)
     m = _AREA.search(folded)
     if not m:
@@ -350,6 +366,6 @@ def parse_validity(text: str) -> str | None:
 
 def parse_int(text: str) -> str | None:
     """A plain number such as a parcel or map-sheet number: ``"Thửa đất số: 1O5"`` → ``"105"``."""
-    folded = _fix_digit_lookalikes(fold_aligned(text))
+    folded = fix_digit_lookalikes(fold_aligned(text))
     m = re.search(r"\d+", folded)
     return m.group() if m else None

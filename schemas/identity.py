@@ -55,6 +55,28 @@ def parse_cccd(number: str) -> CccdParts | None:
     return CccdParts(number[:3], century + int(number[4:6]), gender, number[6:])
 
 
+def cccd_consistent(number: str, birth_year: int, gender: str | None) -> bool:
+    """Province code exists and the century/gender and year digits agree with the paper's birth year (and
+    gender, where the paper gives one)."""
+    parts = parse_cccd(number)
+    return parts is not None and parts.province_code in PROVINCE_CODES and parts.birth_year == birth_year \
+        and (gender not in ("Nam", "Nữ") or parts.gender == gender)
+
+
+def repair_cccd(number: str, birth_year: int, gender: str | None) -> str | None:
+    """The number with one misread digit put right, when it disagrees with the paper's own birth year/gender and
+    exactly one change of one digit among the first six (province, century/gender, year) makes it agree; else
+    ``None``. The six serial digits carry no structure, so a misread there cannot be found; a number that
+    disagrees with the paper's gender alone is not changed (the gender may as well be the misread)."""
+    parts = parse_cccd(number)
+    if parts is None or cccd_consistent(number, birth_year, gender) \
+            or (parts.birth_year == birth_year and parts.province_code in PROVINCE_CODES):
+        return None
+    fits = {number[:i] + d + number[i + 1:] for i in range(6) for d in "0123456789" if d != number[i]}
+    fits = {n for n in fits if cccd_consistent(n, birth_year, gender)}
+    return fits.pop() if len(fits) == 1 else None
+
+
 def century_gender_digit(birth_year: int, gender: str) -> str:
     """The 4th digit of a CCCD: 0/1 = born in the 1900s male/female, 2/3 = 2000s, …"""
     century = birth_year - birth_year % 100

@@ -2,8 +2,9 @@
 the papers it requires (DESIGN.md §2).
 
 The data lives in ``schemas/data/procedures.json`` so officers can extend it without touching code; it is loaded
-and checked once (:func:`load_catalogue`): codes well-formed and unique, result and paper types among the six the
-wallet holds. A code not in the catalogue is an :class:`~pipeline.errors.UnknownProcedure`, never a guess.
+and checked once (:func:`load_catalogue`, to be called at process start-up so a broken file stops the service
+with a clear :class:`CatalogueError` instead of failing on the first request): codes well-formed and unique,
+result and paper types among the six the wallet holds. A code not in the catalogue is an :class:`~pipeline.errors.UnknownProcedure`, never a guess.
 Entries whose code could not be checked against the national database say ``verified: false``.
 """
 
@@ -13,9 +14,9 @@ import json
 from functools import cache
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from pipeline.errors import UnknownProcedure
+from pipeline.errors import SohoaError, UnknownProcedure
 from schemas.doc_types import DOC_TYPES
 
 CATALOGUE_PATH = Path(__file__).parent / "data" / "procedures.json"
@@ -107,10 +108,43 @@ def parse_catalogue(text: str) -> ProcedureCatalogue:
     return ProcedureCatalogue.model_validate(json.loads(text))
 
 
+class CatalogueError(SohoaError):
+    """The procedure catalogue file is missing or malformed: the service must not start with it."""
+
+    exit_code = 3
+
+    def __init__(self, path: Path, problems: list[str]) -> None:
+        self.path = path
+        self.problems = problems
+        listed = "; ".join(problems)
+        super().__init__(f"danh mục thủ tục {path} không hợp lệ / procedure catalogue {path} is malformed: {listed}")
+
+
+def _problems(exc: ValidationError) -> list[str]:
+    """One line per error, with where it is: ``procedures[2].code: String should match pattern …``."""
+    out = []
+    for e in exc.errors():
+        where = "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in e["loc"]).lstrip(".")
+        out.append(f"{where or 'file'}: {e['msg']}")
+    return out
+
+
 @cache
 def load_catalogue(path: Path | None = None) -> ProcedureCatalogue:
-    """The catalogue at ``path`` (default: the one shipped in ``schemas/data``), loaded and checked once."""
-    return parse_catalogue((path or CATALOGUE_PATH).read_text(encoding="utf-8"))
+    """The catalogue at ``path`` (default: the one shipped in ``schemas/data``), loaded and checked once.
+
+    Raises :class:`CatalogueError` naming the file and every problem (unreadable, not JSON, a field wrong)."""
+    path = path or CATALOGUE_PATH
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CatalogueError(path, [f"cannot read: {exc}"]) from exc
+    try:
+        return parse_catalogue(text)
+    except json.JSONDecodeError as exc:
+        raise CatalogueError(path, [f"not JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}"]) from exc
+    except ValidationError as exc:
+        raise CatalogueError(path, _problems(exc)) from exc
 
 
 def get_procedure(code: str) -> Procedure:

@@ -21,13 +21,14 @@ from schemas.result import FieldValue, ValidationIssue
 Check = Callable[[str, dict[str, FieldValue], date], list[ValidationIssue]]
 
 # identity-number field → the birth-date and gender fields of the same person on the same paper
-_PERSON_FIELDS: dict[str, tuple[str | None, str | None]] = {
+# identity-number field → (its holder's birth-date field, gender field) on the same paper
+PERSON_FIELDS: dict[str, tuple[str | None, str | None]] = {
     "so_dinh_danh": ("ngay_sinh", "gioi_tinh"),
     "chong_so_dinh_danh": ("chong_ngay_sinh", None),
     "vo_so_dinh_danh": ("vo_ngay_sinh", None),
     "so_dinh_danh_nguoi_dai_dien": (None, None),
 }
-_KNOWN_GENDER_BY_FIELD = {"chong_so_dinh_danh": "Nam", "vo_so_dinh_danh": "Nữ"}
+KNOWN_GENDER_BY_FIELD = {"chong_so_dinh_danh": "Nam", "vo_so_dinh_danh": "Nữ"}
 
 # (earlier field, later field, code, message) for dates that must be ordered on one paper
 _DATE_ORDER: tuple[tuple[str, str, str, str], ...] = (
@@ -97,7 +98,7 @@ def check_identity_numbers(doc_type: str, fields: dict[str, FieldValue], today: 
     """12-digit CCCD: province code exists; century/gender and year digits agree with the paper's own birth
     date and gender. A 9-digit CMND (older papers, where the field allows it) has no structure to check."""
     issues = []
-    for id_field, (birth_field, gender_field) in _PERSON_FIELDS.items():
+    for id_field, (birth_field, gender_field) in PERSON_FIELDS.items():
         number = _value(fields, id_field)
         if number is None:
             continue
@@ -117,7 +118,7 @@ def check_identity_numbers(doc_type: str, fields: dict[str, FieldValue], today: 
             issues.append(ValidationIssue(
                 field=id_field, code="cccd_birth_year_mismatch",
                 message=f"Số định danh ứng với năm sinh {parts.birth_year}, giấy ghi {birth.year}"))
-        gender = _value(fields, gender_field) if gender_field else _KNOWN_GENDER_BY_FIELD.get(id_field)
+        gender = _value(fields, gender_field) if gender_field else KNOWN_GENDER_BY_FIELD.get(id_field)
         if gender in ("Nam", "Nữ") and gender != parts.gender:
             issues.append(ValidationIssue(
                 field=id_field, code="cccd_gender_mismatch",

@@ -18,7 +18,7 @@ from extractors.layouts import LAYOUTS
 from pipeline.document import Block, Document, Line, Page, Word
 from pipeline.textnorm import clean_spaces
 from schemas.doc_types import DOC_TYPES
-from tests.paths import REAL_DEV  # noqa: E402
+from tests.paths import REAL_DEV
 
 CHAR_W, LINE_H, PITCH, MARGIN = 10, 16, 26, 40
 
@@ -499,3 +499,80 @@ def test_extraction_takes_under_50_ms_per_page():
         extract_fields(doc, "quyet_dinh")
         best = min(best, time.process_time() - start)
     assert best < 0.050
+
+
+# ------------------------------------------------------------------ OCR damage the extractor repairs
+
+def _decision_with_header(number_line: str) -> Document:
+    return doc_from_lines([QUYET_DINH[0], QUYET_DINH[1], number_line, *QUYET_DINH[3:]])
+
+
+@pytest.mark.parametrize(("header", "number", "day"), [
+    # the label glued to a number read with look-alike letters, the symbol set apart by a gap
+    ("  Sốl8l     /QĐ-UBND            Tân Bình, ngày 12 tháng 4 năm 2024", "181/QĐ-UBND", "2024-04-12"),
+    # a speck before the slash, Đ read as P
+    ("  Số: 311. /QP-UBND             Tân Bình, ngày 12 tháng 4 năm 2024", "311/QĐ-UBND", "2024-04-12"),
+    # a dot after "ngày", an italic 1 read as a bracket
+    ("  Số: 1548 /QĐ-UBND             Tân Bình, ngày. 3] tháng 8 năm 2020", "1548/QĐ-UBND", "2020-08-31"),
+    # an italic 1 read as a slash in front of the day
+    ("  Số: 1548 /QĐ-UBND             Tân Bình, ngày /9 tháng 02 năm 2025", "1548/QĐ-UBND", "2025-02-19"),
+])
+def test_decision_header_with_misread_characters(header, number, day):
+    got = values(_decision_with_header(header), "quyet_dinh")
+    assert (got["so_ky_hieu"], got["ngay_ban_hanh"]) == (number, day)
+
+
+def test_date_line_split_at_a_column_gap_is_read_joined():
+    got = values(_decision_with_header("  Số: 1548 /QĐ-UBND        Tân Bình, ngày 12 tháng 4           năm 2024"),
+                 "quyet_dinh")
+    assert got["ngay_ban_hanh"] == "2024-04-12"
+
+
+def test_date_line_wrapped_in_a_narrow_header_column_is_read_joined():
+    lines = [QUYET_DINH[0], QUYET_DINH[1], "  Số: 1548 /QĐ-UBND              Tân Bình, ngày 12 tháng 4",
+             "                                 năm 2024", *QUYET_DINH[3:]]
+    assert values(doc_from_lines(lines), "quyet_dinh")["ngay_ban_hanh"] == "2024-04-12"
+
+
+def test_unreadable_day_gives_no_date_rather_than_a_guess():
+    got = extract_fields(_decision_with_header("  Số: 1548 /QĐ-UBND   Tân Bình, ngày /ở, tháng 02 năm 2025"),
+                         "quyet_dinh")
+    assert "ngay_ban_hanh" not in got and got["so_ky_hieu"].value == "1548/QĐ-UBND"
+
+
+def test_signers_title_is_not_taken_as_the_signer():
+    lines = QUYET_DINH[:-3] + ["                                               KT. CHỦ TỊCH",
+                               "                                               PHÓ CHỦ TỊCH", "",
+                               "                                                Lê Hoàng Giang"]
+    assert values(doc_from_lines(lines), "quyet_dinh")["nguoi_ky"] == "Lê Hoàng Giang"
+
+
+def test_numeric_value_under_a_second_label_line_the_ocr_misspelt():
+    # "Có giá trị đến / Date of expiry" stacked, the English half damaged beyond a label match
+    lines = ["CĂN CƯỚC CÔNG DÂN", "Số / No.: 001195012345", "Họ và tên / Full name: NGUYỄN THỊ HẰNG",
+             "Ngày sinh / Date of birth: 12/03/1995", "Giới tính / Sex: Nữ   Quốc tịch / Nationality: Việt Nam",
+             "Có giá trị đến.", "DDate bƒ expiry", "12/03/2035"]
+    assert values(doc_from_lines(lines), "cccd")["ngay_het_han"] == "2035-03-12"
+
+
+def test_wrapped_address_keeps_its_second_line():
+    lines = ["CĂN CƯỚC CÔNG DÂN", "Số / No.: 001195012345", "Họ và tên / Full name: NGUYỄN THỊ HẰNG",
+             "Nơi thường trú / Place of residence: Số 96, ngõ 70, phố Nguyễn Chí",
+             "Thanh, Phường Láng Thượng, Quận Đống Đa, Thành phố Hà Nội",
+             "Có giá trị đến: 12/03/2035"]
+    assert values(doc_from_lines(lines), "cccd")["noi_thuong_tru"] == \
+        "Số 96, ngõ 70, phố Nguyễn Chí Thanh, Phường Láng Thượng, Quận Đống Đa, Thành phố Hà Nội"
+
+
+@pytest.mark.parametrize(("number", "expected"), [
+    ("001185012345", "001195012345"),  # a year digit misread: exactly one digit makes it agree
+    ("001395012345", "001195012345"),  # the century digit misread (3 = born in the 2000s)
+    ("001095012345", "001095012345"),  # disagrees with the gender alone: the gender may be the misread one
+    ("003195012345", "003195012345"),  # province 003 does not exist, but 001/002/004/006/008 all fit: left alone
+])
+def test_cccd_digit_repaired_only_when_one_repair_fits(number, expected):
+    lines = ["CĂN CƯỚC CÔNG DÂN", f"Số / No.: {number}", "Họ và tên / Full name: NGUYỄN THỊ HẰNG",
+             "Ngày sinh / Date of birth: 12/03/1995", "Giới tính / Sex: Nữ"]
+    got = extract_fields(doc_from_lines(lines), "cccd")
+    assert got["so_dinh_danh"].value == expected
+    assert (got["so_dinh_danh"].confidence <= 0.7) == (number != expected)  # a repair is never auto-approved

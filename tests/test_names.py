@@ -48,3 +48,9 @@ def test_an_uncommon_name_one_mark_from_a_common_one_is_doubted():
     snap = snap_name("Phan Tiền Minh Khánh")  # far more often a misread Tiến than a real Tiền
     assert snap.value == "Phan Tiền Minh Khánh" and snap.quality < 0.8
     assert snap_name("Nguyễn Thi Hằng").value == "Nguyễn Thị Hằng"
+
+
+def test_two_readings_of_one_vowel_become_the_name_syllable_that_fits():
+    snap = snap_name("Nguyếễn Bảo Ánh")
+    assert snap.value == "Nguyễn Bảo Ánh" and snap.quality < 1.0
+    assert snap_name("Nguyễn Ngọqc Huyền").value == "Nguyễn Ngọqc Huyền"  # not a doubled vowel: left, doubted

@@ -297,3 +297,24 @@ def test_parse_int_reads_parcel_numbers():
     assert parse_int("Thửa đất số: 1O5") == "105"
     assert parse_int(": 45,") == "45"
     assert parse_int("không") is None
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Sốl8l /QĐ-UBND", "181/QĐ-UBND"),  # label glued to a number read with look-alike letters
+    ("Số: 311. /QP-UBND", "311/QĐ-UBND"),  # a speck before the slash; Đ read as P
+    ("Số: 27!1/QĐ-UBND", None),  # a "!" inside a number is a number OCR could not read
+    ("Số: lO/2024/QĐ-UBND", None),  # look-alikes only, no real digit: not a number
+])
+def test_doc_number_with_misread_characters(text, expected):
+    assert parse_doc_number(text) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Hà Đông, ngày 3] tháng 8 năm 2020", date(2020, 8, 31)),  # italic 1 read as a bracket
+    ("Hà Nội, ngày 26 tháng 1] năm 2022", date(2022, 11, 26)),
+    ("Hà Nội, ngày /9 tháng 02 năm 2025", date(2025, 2, 19)),  # italic 1 read as a slash before the day
+    ("Bắc Kạn, ngày 7# tháng 02 năm 2025", None),  # an unreadable day is no date, not a guess
+    ("ngày 19 tháng 22 năm 2025", None),  # month 22: 02 or 12, not for the parser to choose
+])
+def test_written_date_with_misread_digits(text, expected):
+    assert parse_date(text) == expected

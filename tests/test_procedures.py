@@ -7,7 +7,7 @@ from pydantic import ValidationError
 
 from pipeline.errors import BadInput, UnknownProcedure
 from schemas.doc_types import DOC_TYPES
-from schemas.procedures import CATALOGUE_PATH, get_procedure, load_catalogue, parse_catalogue
+from schemas.procedures import CATALOGUE_PATH, CatalogueError, get_procedure, load_catalogue, parse_catalogue
 
 
 def test_every_document_type_is_the_result_of_some_procedure():
@@ -52,3 +52,27 @@ def test_a_broken_catalogue_is_refused_at_load(breakage):
     breakage(data)
     with pytest.raises(ValidationError):
         parse_catalogue(json.dumps(data))
+
+
+def test_loading_a_malformed_file_names_the_file_and_the_wrong_entry(tmp_path):
+    data = _shipped()
+    data["procedures"][2]["code"] = "12-34"
+    path = tmp_path / "procedures.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    with pytest.raises(CatalogueError) as err:
+        load_catalogue(path)
+    assert str(path) in str(err.value)
+    assert any(p.startswith("procedures[2].code:") for p in err.value.problems)
+
+
+def test_loading_a_file_that_is_not_json_says_where_it_breaks(tmp_path):
+    path = tmp_path / "procedures.json"
+    path.write_text('{"procedures": [\n  {"code": "1.001193",\n}', encoding="utf-8")
+    with pytest.raises(CatalogueError) as err:
+        load_catalogue(path)
+    assert "line 3" in err.value.problems[0]
+
+
+def test_loading_a_missing_file_is_a_catalogue_error(tmp_path):
+    with pytest.raises(CatalogueError, match="cannot read"):
+        load_catalogue(tmp_path / "absent.json")
