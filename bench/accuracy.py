@@ -32,17 +32,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from rapidfuzz import fuzz
 
 from bench.metrics import FieldScore, TypeScores, bag_word_error, cer, cer_folded, cer_without_tones, values_equal
-from extractors import classify, extract_fields, snap_fields
 from pipeline.config import Settings
 from pipeline.document import Document
 from pipeline.errors import BadInput
 from pipeline.ocr import open_engine
 from pipeline.preprocess import DEFAULT_CHAIN
-from pipeline.process import decide_status, process_file
+from pipeline.process import analyse, process_file
 from pipeline.textnorm import clean_spaces
-from schemas.doc_types import DOC_TYPES, UNKNOWN
+from schemas.doc_types import DOC_TYPES
 from schemas.result import ExtractionResult, Status
-from schemas.validators import apply_to_confidence, validate
 
 
 @dataclass
@@ -91,18 +89,6 @@ class OcrCache:
         tmp.write_text(json.dumps({"document": document.export(), "pages": pages, "truth": truth},
                                   ensure_ascii=False))
         tmp.replace(path)
-
-
-def analyse(document: Document, file_name: str, pages: int, settings: Settings) -> ExtractionResult:
-    """Everything ``process_file`` does after OCR, on a cached OCR tree (same steps, same order)."""
-    doc_type, type_confidence = classify(document)
-    fields = snap_fields(doc_type, extract_fields(document, doc_type)) if doc_type != UNKNOWN else {}
-    issues = validate(doc_type, fields, None)
-    fields = apply_to_confidence(fields, issues)
-    status = decide_status(doc_type, fields, issues, settings.review_threshold)
-    return ExtractionResult(file=file_name, pages=pages, doc_type=doc_type,
-                            doc_type_confidence=round(type_confidence, 4), fields=fields, validation=issues,
-                            status=status, text=document.text)
 
 
 def _timed_analyse(document: Document, file_name: str, pages: int, settings: Settings
