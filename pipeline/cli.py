@@ -19,7 +19,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from pipeline.i18n import t
+from pipeline.i18n import language, t
 
 # Prefect's ephemeral server must work offline and may start slowly on a busy 2-core machine.
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
@@ -35,6 +35,14 @@ err = Console(stderr=True)
 def main(lang: Annotated[str | None, typer.Option(help="vi | en")] = None) -> None:
     if lang:
         os.environ["SOHOA_LANG"] = lang
+    from pipeline.config import Settings
+    from schemas.procedures import CatalogueError, load_catalogue
+
+    try:  # a malformed procedure catalogue must stop every command at start-up, not halfway through a batch
+        load_catalogue(Settings().procedure_catalogue)
+    except CatalogueError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(exc.exit_code) from exc
 
 
 @app.command()
@@ -47,6 +55,7 @@ def extract(
     from pipeline.errors import BadInput
     from pipeline.ocr import open_engine
     from pipeline.process import process_file
+    from schemas.doc_types import field_label
 
     if not file.is_file():
         err.print(t("not_found", path=file))
@@ -66,7 +75,9 @@ def extract(
     table.add_column(t("col_value"))
     table.add_column(t("col_confidence"), justify="right")
     for name, fv in result.fields.items():
-        table.add_row(name, "" if fv.value is None else str(fv.value), f"{fv.confidence:.2f}")
+        # The officer's label, and the contract name that `--json` uses
+        label = f"{field_label(name, language())} [dim]({name})[/dim]"
+        table.add_row(label, "" if fv.value is None else str(fv.value), f"{fv.confidence:.2f}")
     out.print(table)
     for issue in result.validation:
         out.print(f"[yellow]⚠ {issue.field}: {issue.message}[/yellow]")
@@ -142,7 +153,8 @@ def reuse(
     if lang:
         os.environ["SOHOA_LANG"] = lang
     try:
-        report = check_reuse(procedure, citizen, open_index(Settings()), load_catalogue(catalogue), date.today())
+        catalogue_in_use = load_catalogue(catalogue or Settings().procedure_catalogue)
+        report = check_reuse(procedure, citizen, open_index(Settings()), catalogue_in_use, date.today())
     except UnknownProcedure:
         err.print(t("unknown_procedure", code=procedure))
         raise typer.Exit(2) from None

@@ -59,6 +59,9 @@ class Settings(BaseSettings):
         description="fix OCR words that are not valid Vietnamese syllables or unlikely in context (pipeline/ocr/correct.py)",
     )
 
+    procedure_catalogue: Path | None = Field(
+        default=None, description="procedure catalogue JSON (default: schemas/data/procedures.json); checked at start-up"
+    )
     review_threshold: float = Field(
         default=0.80, ge=0.0, le=1.0, description="fields below this confidence send the document to review"
     )

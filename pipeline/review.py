@@ -32,7 +32,7 @@ from extractors.layouts import LAYOUTS
 from pipeline.audit import AuditEvent, record_event
 from pipeline.document import BBox
 from pipeline.errors import SohoaError
-from pipeline.index.base import SearchIndex, SearchQuery
+from pipeline.index.base import MAX_RESULT_WINDOW, SearchIndex, SearchQuery
 from pipeline.intake import FileKind, Limits, load_pages, sniff
 from pipeline.poppler import render_pdf_page
 from pipeline.storage.base import ObjectNotFound, ObjectStore
@@ -50,10 +50,8 @@ log = logging.getLogger(__name__)
 
 HUMAN_CONFIDENCE = 1.0  # a value an operator typed or confirmed against the scan
 MAX_REASON_CHARS = 500
-_QUEUE_PAGE = 1000  # records read from the index per request while building the queue
-# Deepest the index pages (Elasticsearch's max_result_window): a station with more records than this needs a
-# review-state filter in SearchQuery to see all of its backlog (see review_queue).
-_QUEUE_SCAN_LIMIT = 10_000
+LOW_CONFIDENCE = 0.8  # below this a machine-read value is named as a reason for review
+_QUEUE_PAGE = 1000  # backlog records read from the index per request while building the queue
 _ID_KINDS = {"cccd", "id"}  # personal identity numbers: masked wherever a summary is shown
 
 
@@ -101,9 +99,17 @@ class ReviewView:
 
 @dataclass(frozen=True)
 class QueueItem:
+    """A paper waiting for review, and why it waits: what a clerk needs to pick it up."""
+
     record: WalletRecord
     confidence: float
-    issues: int
+    missing: list[str]  # required fields with no value (names of the contract)
+    issues: list[ValidationIssue]  # failed checks
+    weakest: FieldView | None  # the least confident value read by the machine, when below LOW_CONFIDENCE
+
+    @property
+    def known_type(self) -> bool:
+        return self.record.doc_type in DOC_TYPES
 
 
 @dataclass(frozen=True)
@@ -121,32 +127,47 @@ def waits_for_review(record: WalletRecord) -> bool:
     return record.review_state is ReviewState.PENDING and record.extraction_status is not Status.AUTO_APPROVED
 
 
+# The review backlog as index filters: pending papers that extraction did not approve by itself.
+_BACKLOG = {"review_state": ReviewState.PENDING, "extraction_status": [Status.NEEDS_REVIEW, Status.REJECTED]}
+
+
 def review_queue(
     store: ObjectStore, index: SearchIndex, station: str | None = None, *, today: date | None = None
 ) -> list[QueueItem]:
     """Papers waiting for review (of one station, or all), least confident first, then oldest first.
 
-    The index has no filter on review state yet, so this reads the station's records page by page (up to
-    ``_QUEUE_SCAN_LIMIT`` of them) and keeps the pending ones: linear in the station's wallet, where a
-    ``review_state`` filter in ``SearchQuery`` would make it proportional to the backlog.
+    The index answers the backlog itself (review state and extraction status filters), so the work is
+    proportional to the backlog, not to the station's wallet. The queue holds at most the first
+    ``MAX_RESULT_WINDOW`` waiting papers (newest first from the index, then sorted); a larger backlog is logged.
     """
     waiting: list[WalletRecord] = []
-    offset = 0
-    while offset < _QUEUE_SCAN_LIMIT:
-        limit = min(_QUEUE_PAGE, _QUEUE_SCAN_LIMIT - offset)
-        page = index.search(SearchQuery(station=station, limit=limit, offset=offset))
+    offset = total = 0
+    while offset < MAX_RESULT_WINDOW:
+        limit = min(_QUEUE_PAGE, MAX_RESULT_WINDOW - offset)
+        page = index.search(SearchQuery(station=station, limit=limit, offset=offset, **_BACKLOG))
+        total = page.total
+        # The index's copy decides; the same rule as the filters, in case an adapter matched loosely.
         waiting.extend(hit.record for hit in page.hits if waits_for_review(hit.record))
         offset += len(page.hits)
-        if not page.hits or offset >= page.total:
+        if len(page.hits) < limit:
             break
-    if offset >= _QUEUE_SCAN_LIMIT:
-        log.warning("review queue: only the first %d records of station %s were scanned", offset, station)
-    items = []
-    for record in waiting:
-        fields, issues = field_views(store, record, today=today)
-        items.append(QueueItem(record, paper_confidence(record, fields), len(issues)))
+    if total > MAX_RESULT_WINDOW:
+        log.warning("review queue of %s: %d papers wait, only the first %d are listed", station or "all stations",
+                    total, MAX_RESULT_WINDOW)
+    items = [queue_item(store, record, today=today) for record in waiting]
     items.sort(key=lambda item: (item.confidence, item.record.digitized_at))
     return items
+
+
+def queue_item(store: ObjectStore, record: WalletRecord, *, today: date | None = None) -> QueueItem:
+    """``record`` as the queue lists it: its confidence and the reasons it waits for review."""
+    fields, issues = field_views(store, record, today=today)
+    missing = [f.name for f in fields if f.required and f.value is None]
+    read = [f for f in fields if f.value is not None and not f.corrected]
+    weakest = min(read, key=lambda f: f.confidence, default=None)
+    if weakest is not None and weakest.confidence >= LOW_CONFIDENCE:
+        weakest = None
+    return QueueItem(record, paper_confidence(record, fields), missing, issues, weakest)
 
 
 def review_view(store: ObjectStore, record: WalletRecord, *, today: date | None = None) -> ReviewView:

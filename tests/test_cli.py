@@ -38,6 +38,16 @@ def test_extract_json_follows_the_contract(tmp_path):
     assert out["fields"]["so_dinh_danh"]["value"] == doc.truth["fields"]["so_dinh_danh"]
 
 
+def test_a_malformed_procedure_catalogue_stops_every_command_at_start_up(tmp_path):
+    catalogue = tmp_path / "procedures.json"
+    catalogue.write_text('{"procedures": [{"code": "1.001193"}]}')  # no name, sector, result, papers
+    env = {"SOHOA_PROCEDURE_CATALOGUE": str(catalogue), "SOHOA_DATA_DIR": str(tmp_path / "data")}
+    proc = _run(["search", "nguyen"], env_extra=env)
+    assert proc.returncode == 3
+    assert str(catalogue) in proc.stderr and "procedures[0]" in proc.stderr
+    assert not (tmp_path / "data").exists()  # stopped before touching anything
+
+
 def test_extract_unreadable_file_exits_2_with_one_line_reason(tmp_path):
     path = tmp_path / "report.pdf"
     path.write_text("không phải PDF")

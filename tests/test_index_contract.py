@@ -27,7 +27,7 @@ from pipeline.index.base import MAX_RESULT_WINDOW
 from pipeline.index.elasticsearch import ElasticsearchIndex, ElasticsearchUnavailable, connect
 from pipeline.index.embedded import EmbeddedIndex
 from schemas.result import Status
-from schemas.wallet import Validity, WalletRecord
+from schemas.wallet import ReviewState, Validity, WalletRecord
 
 ADAPTERS = ["embedded", "elasticsearch"]
 NO_ES = "SOHOA_ES_URL is not set: no Elasticsearch cluster to run the index contract against (DESIGN.md §6)"
@@ -258,6 +258,26 @@ def test_filters_narrow_the_results(index: SearchIndex) -> None:
     assert ids(index, owner_id="036 080 000 777") == ["decision"]  # typed in groups
 
 
+def test_review_state_and_extraction_status_filter_the_review_backlog(make_index: MakeIndex) -> None:
+    idx = make_index()
+    idx.upsert([
+        record("auto", extraction_status=Status.AUTO_APPROVED),
+        record("waiting", extraction_status=Status.NEEDS_REVIEW),
+        record("unknown-type", doc_type="unknown", extraction_status=Status.REJECTED),
+        record("checked", extraction_status=Status.NEEDS_REVIEW, review_state=ReviewState.APPROVED),
+        record("other-station", extraction_status=Status.NEEDS_REVIEW, station="ubnd-dong-da"),
+    ])
+    backlog = {"review_state": "pending", "extraction_status": ["needs_review", "rejected"]}
+    assert set(ids(idx, **backlog)) == {"waiting", "unknown-type", "other-station"}
+    assert set(ids(idx, station="ubnd-phuong-1", **backlog)) == {"waiting", "unknown-type"}
+    assert set(ids(idx, review_state="approved")) == {"checked"}
+    assert set(ids(idx, extraction_status=["auto_approved"])) == {"auto"}
+    assert idx.search(SearchQuery.model_validate(backlog)).total == 3
+    # A review changes the state: the paper leaves the backlog at the next search.
+    idx.upsert([record("waiting", extraction_status=Status.NEEDS_REVIEW, review_state=ReviewState.APPROVED)])
+    assert set(ids(idx, **backlog)) == {"unknown-type", "other-station"}
+
+
 def test_issue_date_range_is_inclusive(index: SearchIndex) -> None:
     assert set(ids(index, issued_from="2020-03-05", issued_to="2021-06-01")) == {"hang", "hang-nga"}
     assert set(ids(index, issued_from="2023-01-01")) == {"decision"}
@@ -386,3 +406,42 @@ def test_highlights_are_html_escaped(make_index: MakeIndex) -> None:
 
 def test_a_search_without_words_has_no_highlights(index: SearchIndex) -> None:
     assert all(hit.highlights == {} for hit in index.search(SearchQuery(limit=100)).hits)
+
+
+# -- embedded only: an index built by an older sohoa ---------------------------------------------------------------
+# (an adapter-only guarantee; it belongs with test_index_embedded.py's, kept here beside the filters that needed it)
+
+
+def test_an_embedded_index_of_an_older_layout_opens_asks_for_a_rebuild_and_reindex_replaces_it(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    import tantivy
+
+    from pipeline.index.embedded import IndexSchemaMismatch
+    from pipeline.maintenance import reindex
+    from pipeline.storage.local import LocalDirStore
+    from pipeline.wallet import save_record
+
+    path = tmp_path_factory.mktemp("old-index")
+    older = tantivy.SchemaBuilder()
+    older.add_text_field("record_id", tokenizer_name="raw", index_option="basic")
+    older.add_bytes_field("record", stored=True)
+    old = tantivy.Index(older.build(), path=str(path))
+    writer = old.writer()
+    doc = tantivy.Document()
+    doc.add_text("record_id", "hang")
+    writer.add_document(doc)
+    writer.commit()
+    writer.wait_merging_threads()
+
+    idx = EmbeddedIndex(path)  # opens: the app and the reindex flow can start
+    assert idx.outdated
+    with pytest.raises(IndexSchemaMismatch, match="reindex"):
+        idx.search(SearchQuery(text="nguyen"))
+    store = LocalDirStore(tmp_path_factory.mktemp("store"))
+    for r in RECORDS[:2]:
+        save_record(store, r, reason="digitized", actor="op1")
+    report = reindex(store, idx)
+    assert report.indexed == 2 and not idx.outdated
+    assert ids(idx, text="nguyen thi hang")[0] == "hang"
+    assert not EmbeddedIndex(path).outdated  # the next process opens the rebuilt index as current

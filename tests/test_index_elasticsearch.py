@@ -268,6 +268,24 @@ def test_filters_restrict_without_scoring() -> None:
         {"range": {"issue_date": {"lte": "2018-12-31"}}}]
 
 
+def test_review_filters_are_keyword_terms_on_mapped_fields() -> None:
+    query = SearchQuery(station="HN-01", review_state="pending", extraction_status=["needs_review", "rejected"])
+    assert build_search_body(query)["query"] == {"bool": {"filter": [
+        {"term": {"station": "HN-01"}},
+        {"term": {"review_state": "pending"}},
+        {"terms": {"extraction_status": ["needs_review", "rejected"]}},
+    ]}}
+    properties = index_template()["template"]["mappings"]["properties"]
+    assert properties["review_state"] == properties["extraction_status"] == {"type": "keyword"}
+
+
+def test_review_filters_refuse_unknown_states() -> None:
+    with pytest.raises(ValueError):
+        SearchQuery(review_state="waiting")
+    with pytest.raises(ValueError):
+        SearchQuery(extraction_status=["maybe"])
+
+
 def test_a_name_must_match_every_word_or_be_a_whole_key() -> None:
     body = build_search_body(SearchQuery(text="Nguyễn  Thị Hằng", doc_type="khai_sinh"))
     query = body["query"]["bool"]

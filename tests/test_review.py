@@ -19,6 +19,7 @@ from pipeline.storage.local import LocalDirStore
 from pipeline.wallet import load_record, load_record_versions, upload_original
 from samples.generator import generate_document
 from schemas.identity import mask_id
+from schemas.result import Status
 from schemas.wallet import ReviewState
 
 TODAY = date(2026, 11, 26)
@@ -68,6 +69,38 @@ def test_queue_filters_by_station(wallet):
     assert {i.record.record_id for i in hn01} == {ids["khai_sinh-311"], ids["cccd-312"]}
     assert [i.record.record_id for i in hn02] == [ids["cccd-313"]]
     assert review.review_queue(store, index, "DN-09", today=TODAY) == []
+
+
+def test_queue_asks_the_index_for_the_backlog_only(wallet):
+    store, index, ids = wallet
+    asked: list[SearchQuery] = []
+
+    class Recording(EmbeddedIndex):  # the real index, remembering what it was asked
+        def search(self, query: SearchQuery):
+            asked.append(query)
+            return super().search(query)
+
+    recording = Recording(index.path)
+    review.approve(store, recording, ids["cccd-312"], actor="lan", station="HN-01", today=TODAY)
+    asked.clear()
+    queue = review.review_queue(store, recording, "HN-01", today=TODAY)
+    assert [i.record.record_id for i in queue] == [ids["khai_sinh-311"]]
+    assert asked and all(q.review_state == ReviewState.PENDING and q.station == "HN-01" for q in asked)
+    assert all(set(q.extraction_status) == {Status.NEEDS_REVIEW, Status.REJECTED} for q in asked)
+
+
+def test_queue_says_why_a_paper_waits(wallet):
+    store, index, ids = wallet
+    rid = ids["cccd-313"]
+    review.correct(store, index, rid, {"ho_ten": ""}, actor="lan", station="HN-02", today=TODAY)
+    (item,) = review.review_queue(store, index, "HN-02", today=TODAY)
+    assert item.missing == ["ho_ten"] and item.confidence == 0.0
+    assert item.known_type
+    if item.weakest is not None:  # a machine-read value below the bar is named, never a corrected one
+        assert item.weakest.confidence < review.LOW_CONFIDENCE and not item.weakest.corrected
+    review.correct(store, index, rid, {"so_dinh_danh": "12345"}, actor="lan", station="HN-02", today=TODAY)
+    (item,) = review.review_queue(store, index, "HN-02", today=TODAY)
+    assert "cccd_format" in {issue.code for issue in item.issues if issue.field == "so_dinh_danh"}
 
 
 def test_fields_carry_page_and_box_of_the_scan(wallet):

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 import time
+from datetime import date
 
 import pytest
 
@@ -94,6 +96,49 @@ def test_review_page_shows_the_scan_and_a_box_per_found_field(station):
     image = operator.get(f"/documents/{rid}/pages/1.png")
     assert image.status_code == 200 and image.content.startswith(b"\x89PNG")
     assert operator.get(f"/documents/{rid}/pages/2.png").status_code == 404
+
+
+def test_upload_reasons_are_in_the_readers_language_and_the_technical_text_apart(station):
+    _, operator, batch = station
+    url = f"/api/batches/{batch['batch_id']}"
+    vi = operator.get(url, params={"lang": "vi"}).json()
+    en = operator.get(url, params={"lang": "en"}).json()
+    operator.get("/upload", params={"lang": "vi"})
+    cut_vi, cut_en = vi["files"][1], en["files"][1]
+    assert cut_vi["reason_label"] == "Tệp hỏng hoặc tải lên chưa hết"
+    assert cut_en["reason_label"] == "Damaged or incompletely uploaded file"
+    assert cut_vi["message"] and cut_vi["message"] not in (cut_vi["reason_label"], cut_en["reason_label"])
+    assert re.fullmatch(r"\d\d/\d\d/\d{4} \d\d:\d\d", vi["created_label"])  # the batch's time, Vietnam clock
+    assert vi["counts"] == {"needs_review": 1, "quarantined": 1}
+    page = operator.get("/upload").text
+    assert 'data-msg-technical="Chi tiết kỹ thuật"' in page and 'href="/review"' in page
+
+
+def test_review_form_shows_dates_as_people_write_them_and_an_untouched_form_changes_nothing(station):
+    app, operator, batch = station
+    rid = batch["files"][0]["record_id"]
+    record = load_record(app.state.store, rid)
+    born = date.fromisoformat(record.fields["ngay_sinh"])
+    page = operator.get(f"/review/{rid}").text
+    assert f'name="f_ngay_sinh" value="{born:%d/%m/%Y}"' in page
+    form = dict(re.findall(r'name="(f_[a-z_]+)" value="([^"]*)"', page))
+    form["csrf_token"] = csrf_header(operator)["X-CSRF-Token"]
+    response = operator.post(f"/review/{rid}", data={**form, "action": "save"})
+    assert response.headers["location"] == f"/review/{rid}?done=saved&n=0"
+    assert len(load_record_versions(app.state.store, rid)) == 1
+
+
+def test_review_queue_says_why_a_paper_waits(station):
+    _, operator, batch = station
+    rid = batch["files"][0]["record_id"]
+    token = csrf_header(operator)["X-CSRF-Token"]
+    operator.post(f"/review/{rid}", data={"csrf_token": token, "action": "save", "f_ho_ten": ""})
+    page = operator.get("/review").text
+    row = page[page.index(f'href="/review/{rid}"') - 2000:page.index(f'href="/review/{rid}"')]
+    assert "Thiếu: Họ và tên" in row
+    assert '<span class="empty"' in row  # no owner name yet: a dash, not an empty cell
+    assert "Missing: Full name" in operator.get("/review", params={"lang": "en"}).text
+    operator.get("/review", params={"lang": "vi"})
 
 
 def test_a_correction_through_the_form_changes_the_record(station):

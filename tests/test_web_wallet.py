@@ -21,7 +21,7 @@ import pytest
 from fastapi import FastAPI
 from pydantic import SecretStr
 
-from pipeline.audit import AuditEvent, events
+from pipeline.audit import AuditEvent, events, record_event
 from pipeline.digitize import Outcome, digitize
 from pipeline.textnorm import fold
 from pipeline.wallet import save_record, upload_original
@@ -31,7 +31,7 @@ from samples.generator import generate_document
 from schemas.result import Status
 from schemas.wallet import ReviewState, Validity, WalletRecord
 from tests.servers import SeaweedFS
-from tests.webtools import RoleClients, assert_role_access, make_app, role_cases, signed_in
+from tests.webtools import PASSWORD, RoleClients, assert_role_access, make_app, role_cases, signed_in
 
 TODAY = date.today()
 FAR = TODAY + timedelta(days=3650)
@@ -150,7 +150,7 @@ def test_an_id_number_finds_its_papers_and_lists_show_it_masked(wallet) -> None:
     assert HA_ID not in json.dumps(found)  # not in the IDs, not in the highlights
     assert "<mark>0011******45</mark>" in found["hits"][0]["highlights"]["other_values"]
     page = wallet["backoffice"].get("/search", params={"q": HA_ID})
-    table = page.text[page.text.index('<table class="data">'):page.text.index("</table>")]
+    table = page.text[page.text.index('<table class="data results">'):page.text.index("</table>")]
     assert HA_ID not in table and "0011******45" in table  # the typed query stays in the box and links only
 
 
@@ -195,8 +195,13 @@ def test_results_page_without_overlap_and_the_pager_links_to_the_next_page(walle
 
 
 def test_bad_search_input_is_explained_not_crashed(wallet) -> None:
-    page = wallet["backoffice"].get("/search", params={"q": "mai", "issued_from": "31/12/2020"})
+    page = wallet["backoffice"].get("/search", params={"q": "mai", "issued_from": "31/02/2020"})
     assert page.status_code == 422 and "Ngày không hợp lệ" in page.text
+    assert wallet["backoffice"].get("/search", params={"q": "mai", "issued_from": "2020-13-01"}).status_code == 422
+    # a date typed as people write it is read, not refused
+    typed = api(wallet, "/api/search", issued_from="31/12/2020")
+    assert typed == api(wallet, "/api/search", issued_from="2020-12-31")
+    assert typed["total"] < api(wallet, "/api/search")["total"]  # … and it filters
     too_deep = wallet["backoffice"].get("/api/search", params={"q": "mai", "page": 501})
     assert too_deep.status_code == 422 and "10.000 kết quả đầu tiên" in too_deep.json()["message"]
     assert wallet["backoffice"].get("/api/search", params={"per_page": 1000}).status_code == 422
@@ -217,12 +222,42 @@ def test_document_page_shows_fields_full_ids_history_and_events(wallet) -> None:
     for owner_id in record.owner_ids:
         assert owner_id in text  # whole on the paper's own page
     assert "Họ và tên" in text  # field labels
-    # versions, newest first: when (Vietnam time), why, who, where
-    assert re.search(r'<td class="num">2</td><td>[-0-9: ]+</td><td>duyệt</td><td>reviewer-hn-03</td>', text)
-    assert re.search(r'<td class="num">1</td><td>[-0-9: ]+</td><td>số hóa</td><td>minh</td><td>HN-03</td>', text)
-    assert re.search(r"<td>[-0-9: ]+</td><td>số hóa</td><td>minh</td><td>HN-03</td>", text)  # the audit event
+    # versions, newest first: when (Vietnam time, dd/mm/yyyy), why, who (display name, username as a tooltip), where
+    when = r'<td class="nowrap">\d\d/\d\d/\d{4} \d\d:\d\d</td>'
+    assert re.search(r'<td class="num">2</td>' + when + r'<td>duyệt</td><td><span title="reviewer-hn-03">reviewer-hn-03'
+                     r'</span></td>', text)
+    assert re.search(r'<td class="num">1</td>' + when + r'<td>số hóa</td><td><span title="minh">minh</span></td>'
+                     r'<td class="nowrap">HN-03</td>', text)
+    assert re.search(when + r'<td>số hóa</td><td><span title="minh">minh</span></td><td class="nowrap">HN-03</td>',
+                     text)  # the audit event
+    assert "Đã duyệt (sau kiểm tra)" in text  # where the paper stands in review, in one phrase
     assert f'href="/documents/{record.record_id}/original"' in text
     assert f'href="/documents/{record.record_id}/searchable.pdf"' in text  # the pipeline stored one
+
+
+def test_document_history_tells_a_correction_in_words_and_folds_technical_details(wallet) -> None:
+    record = wallet["digitized"]
+    store = wallet["app"].state.runtime.store
+    users = wallet["app"].state.auth.users
+    if users.get("lan.hn03") is None:
+        users.create("lan.hn03", PASSWORD, Role.OPERATOR, station="HN-03", display_name="Trần Thị Lan")
+    record_event(store, AuditEvent(
+        action="review_corrected", object_key=record.file_key, sha256=record.sha256, station="HN-03",
+        operator="lan.hn03", details={"version": 7, "changes": {"ho_ten": {"old": None, "new": "Nguyễn Mỹ Uyên"},
+                                                                 "ngay_sinh": {"old": "1987-06-05",
+                                                                               "new": "1987-06-06"}},
+                                      "issues": [], "summary": "ho_ten: ∅ → Nguyễn Mỹ Uyên"}))
+    vi = wallet["backoffice"].get(f"/documents/{record.record_id}").text
+    assert "sửa khi kiểm tra" in vi and "review_corrected" not in vi
+    assert "Sửa Họ và tên: (trống) → Nguyễn Mỹ Uyên" in vi
+    assert "Sửa Ngày sinh: 05/06/1987 → 06/06/1987" in vi  # dates as people write them
+    assert '<span title="lan.hn03">Trần Thị Lan</span>' in vi
+    assert re.search(r"<details class=\"technical\"><summary>Chi tiết kỹ thuật</summary>[^<]*<span[^>]*>[^<]*"
+                     r"version: 7", vi)
+    en = wallet["backoffice"].get(f"/documents/{record.record_id}", params={"lang": "en"}).text
+    assert "corrected in review" in en and "Full name: (empty) → Nguyễn Mỹ Uyên" in en
+    assert "Date of birth: 1987-06-05 → 1987-06-06" in en
+    wallet["backoffice"].get("/search", params={"lang": "vi"})  # the shared client reads Vietnamese again
 
 
 def test_document_page_shows_validation_messages(wallet) -> None:

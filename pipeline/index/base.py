@@ -11,7 +11,8 @@ from typing import Literal, Protocol, Self, runtime_checkable
 
 from pydantic import BaseModel, Field, model_validator
 
-from schemas.wallet import WalletRecord
+from schemas.result import Status
+from schemas.wallet import ReviewState, WalletRecord
 
 # How deep a search pages: ``offset + limit`` may not pass this. Elasticsearch refuses deeper ``from``/``size``
 # (``index.max_result_window``) and the embedded index would rank every skipped hit; nobody reads 10,000 results,
@@ -34,6 +35,10 @@ class SearchQuery(BaseModel):
     owner_id: str | None = None
     issued_from: date | None = None
     issued_to: date | None = None
+    review_state: ReviewState | None = Field(default=None, description="only papers in this review state")
+    extraction_status: list[Status] = Field(
+        default_factory=list, description="only papers whose extraction ended in one of these (empty: any)"
+    )
     limit: int = Field(default=10, ge=1, le=1000)
     offset: int = Field(default=0, ge=0)
     facets: list[Literal["doc_type", "validity", "station"]] = Field(

@@ -199,9 +199,12 @@ def can_correct(text: str) -> bool:
 
 def _filters(query: SearchQuery) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
-    for field, value in (("doc_type", query.doc_type), ("validity", query.validity), ("station", query.station)):
+    for field, value in (("doc_type", query.doc_type), ("validity", query.validity), ("station", query.station),
+                         ("review_state", query.review_state)):
         if value:
             out.append({"term": {field: str(value)}})
+    if query.extraction_status:
+        out.append({"terms": {"extraction_status": [str(status) for status in query.extraction_status]}})
     if query.issuing_agency:
         out.append({"term": {"agency_key": fold(query.issuing_agency)}})
     if query.owner_id:

@@ -85,7 +85,10 @@ class IndexBusy(SohoaError):
 
 
 class IndexSchemaMismatch(SohoaError):
-    """The index on disk was built with another layout: delete the directory and reindex from the store."""
+    """The index on disk was built with another layout (an older sohoa): rebuild it from the store (reindex)."""
+
+
+REBUILD_HINT = "rebuild it from the store: run the reindex flow (python -m flows.reindex)"
 
 
 def _one_edit(word: str) -> set[str]:
@@ -112,6 +115,10 @@ def _utc_day(day: date) -> datetime:
     return datetime(day.year, day.month, day.day, tzinfo=UTC)
 
 
+# Fields filtered on by exact value (``SearchQuery``'s filters of the same names); the first three also facet.
+_KEYWORD_FIELDS = ("doc_type", "validity", "station", "review_state", "extraction_status")
+
+
 def _build_schema() -> tantivy.Schema:
     sb = tantivy.SchemaBuilder()
     sb.add_text_field("record_id", tokenizer_name="raw", index_option="basic")
@@ -121,7 +128,7 @@ def _build_schema() -> tantivy.Schema:
     sb.add_text_field("all_folded", tokenizer_name=_FOLDED, index_option="position")
     sb.add_text_field("all_exact", tokenizer_name=_EXACT, index_option="freq")
     sb.add_text_field("keys", tokenizer_name="raw", index_option="basic")
-    for name in ("doc_type", "validity", "station"):
+    for name in _KEYWORD_FIELDS:
         sb.add_text_field(name, tokenizer_name="raw", index_option="basic", fast=True)
     sb.add_text_field("agency", tokenizer_name="raw", index_option="basic")  # folded issuing agency
     sb.add_text_field("owner_id", tokenizer_name="raw", index_option="basic")
@@ -155,21 +162,40 @@ class EmbeddedIndex:
         self.path = Path(path)
         self.path.mkdir(parents=True, exist_ok=True)
         self._schema = _build_schema()
-        try:
-            self._index = tantivy.Index(self._schema, path=str(self.path), reuse=True)
-        except ValueError as exc:
-            if "schema does not match" in str(exc):
-                raise IndexSchemaMismatch(
-                    f"the search index at {self.path} was built by another sohoa version; "
-                    "delete that directory and rebuild it from the store (reindex)"
-                ) from exc
-            raise
-        self._index.register_tokenizer(_FOLDED, _FOLDED_ANALYZER)
-        self._index.register_tokenizer(_EXACT, _EXACT_ANALYZER)
         self._write_lock = _dir_lock(self.path.resolve())
         self._meta = self.path / "meta.json"
         self._seen_meta: tuple[int, int, int] | None = None
+        self._index: tantivy.Index | None = None
+        # An index built by an older sohoa (another field layout) still opens: the app and the reindex flow start,
+        # searches say to rebuild, and ``clear()`` (the first step of reindex) replaces it with the current layout.
+        self._try_open()
+
+    @property
+    def outdated(self) -> bool:
+        """The directory holds an index of another layout; ``clear()`` and a reindex replace it."""
+        return self._index is None
+
+    def _try_open(self) -> bool:
+        try:
+            index = tantivy.Index(self._schema, path=str(self.path), reuse=True)
+        except ValueError as exc:
+            if "schema does not match" not in str(exc):
+                raise
+            return False
+        index.register_tokenizer(_FOLDED, _FOLDED_ANALYZER)
+        index.register_tokenizer(_EXACT, _EXACT_ANALYZER)
+        self._index = index
+        self._seen_meta = None
         self._refresh()
+        return True
+
+    def _current(self) -> tantivy.Index:
+        """The open index; if it is of another layout, look again (another process may have rebuilt it)."""
+        if self._index is None and not self._try_open():
+            raise IndexSchemaMismatch(
+                f"the search index at {self.path} was built by another sohoa version; {REBUILD_HINT}")
+        assert self._index is not None
+        return self._index
 
     # -- writing ---------------------------------------------------------------------------------
 
@@ -186,9 +212,25 @@ class EmbeddedIndex:
         return n
 
     def clear(self) -> None:
+        if self._index is None and not self._try_open():
+            self._replace_outdated()
+            return
         with self._writer() as writer:
             writer.delete_all_documents()
             writer.commit()
+
+    def _replace_outdated(self) -> None:
+        """Delete an index of another layout and create an empty current one in its place.
+
+        Only tantivy's own files are removed (the directory is flat): the index is derived, the store keeps every
+        record, and the reindex that called ``clear()`` fills the new one.
+        """
+        with self._write_lock:
+            for entry in self.path.iterdir():
+                if entry.is_file():
+                    entry.unlink()
+            if not self._try_open():
+                raise IndexSchemaMismatch(f"could not replace the outdated search index at {self.path}")
 
     def _writer(self) -> _WriterSession:
         return _WriterSession(self)
@@ -199,7 +241,7 @@ class EmbeddedIndex:
         pause = 0.02
         while True:
             try:
-                return self._index.writer(heap_size=_WRITER_HEAP)
+                return self._current().writer(heap_size=_WRITER_HEAP)
             except ValueError as exc:
                 if "LockBusy" not in str(exc):
                     raise
@@ -233,6 +275,8 @@ class EmbeddedIndex:
         doc.add_text("doc_type", record.doc_type)
         doc.add_text("validity", str(record.validity))
         doc.add_text("station", record.station)
+        doc.add_text("review_state", str(record.review_state))
+        doc.add_text("extraction_status", str(record.extraction_status))
         if record.issuing_agency:
             doc.add_text("agency", fold(record.issuing_agency))
         if record.issue_date:
@@ -252,17 +296,17 @@ class EmbeddedIndex:
             seen: tuple[int, int, int] | None = (st.st_mtime_ns, st.st_size, st.st_ino)
         except FileNotFoundError:
             seen = None
-        if force or seen != self._seen_meta:
+        if self._index is not None and (force or seen != self._seen_meta):
             self._index.reload()
             self._seen_meta = seen
 
     def count(self) -> int:
         self._refresh()
-        return self._index.searcher().num_docs
+        return self._current().searcher().num_docs
 
     def get(self, record_id: str) -> WalletRecord | None:
         self._refresh()
-        searcher = self._index.searcher()
+        searcher = self._current().searcher()
         found = searcher.search(tantivy.Query.term_query(self._schema, "record_id", record_id), 1, count=False)
         if not found.hits:
             return None
@@ -270,7 +314,7 @@ class EmbeddedIndex:
 
     def search(self, query: SearchQuery) -> SearchResults:
         self._refresh()
-        searcher = self._index.searcher()
+        searcher = self._current().searcher()
         filters = self._filters(query)
         text = self._text_query(query.text)
 
@@ -392,9 +436,13 @@ class EmbeddedIndex:
 
     def _filters(self, query: SearchQuery) -> list[tantivy.Query]:
         out: list[tantivy.Query] = []
-        for field, value in (("doc_type", query.doc_type), ("validity", query.validity), ("station", query.station)):
+        for field, value in (("doc_type", query.doc_type), ("validity", query.validity), ("station", query.station),
+                             ("review_state", query.review_state)):
             if value:
                 out.append(self._term(field, str(value)))
+        if query.extraction_status:
+            out.append(tantivy.Query.term_set_query(self._schema, "extraction_status",
+                                                    [str(status) for status in query.extraction_status]))
         if query.issuing_agency:
             out.append(self._term("agency", fold(query.issuing_agency)))
         if query.owner_id:

@@ -38,6 +38,7 @@ from pydantic import BaseModel
 
 from pipeline.config import Settings
 from pipeline.storage.base import ObjectExists, ObjectNotFound, ObjectStore
+from pipeline.web.templating import register_messages
 
 log = logging.getLogger(__name__)
 
@@ -486,6 +487,7 @@ MESSAGES = {
     "auth_error_user_unknown": ("Không có tài khoản này.", "No such account."),
     "auth_error_self": ("Không thể tự khóa tài khoản của chính mình.", "You cannot deactivate your own account."),
 }
+register_messages(MESSAGES)  # at import, like every feature module: message("auth_…") works without an app
 
 router = APIRouter(tags=["sign-in"])
 
@@ -559,9 +561,8 @@ def error_response(request: Request, status_code: int, code: str, message_id: st
 
 def install(app) -> None:
     """Attach ``app.state.auth``, the sign-in routes and the answers to sign-in, role and CSRF failures."""
-    from pipeline.web.templating import message, register_messages, request_language
+    from pipeline.web.templating import message, request_language
 
-    register_messages(MESSAGES)
     app.state.auth = Auth(app.state.settings, app.state.store)
     app.include_router(router)
 

@@ -15,23 +15,21 @@ import threading
 import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 
-from pipeline.audit import AuditEvent, record_event
+from pipeline.audit import REUSE_CHECK, AuditEvent, record_event
 from pipeline.storage.base import ObjectNotFound, ObjectStore
 from pipeline.web.auth import AccountError, Role, User, UserStore, csrf_protect, get_auth, require_role
-from pipeline.web.templating import message, register_messages, render, request_language
+from pipeline.web.templating import VIETNAM, message, register_messages, render, request_language
 from schemas.result import Status
 from schemas.wallet import ReviewState, Validity
 
 log = logging.getLogger(__name__)
 
-VIETNAM = timezone(timedelta(hours=7), "ICT")  # the centre's calendar day (no daylight saving in Vietnam)
-REUSE_CHECK = "reuse_check"
 
 MESSAGES = {
     "admin_users_title": ("Người dùng", "Users"),
@@ -81,6 +79,9 @@ MESSAGES = {
     "dash_of_records": ("trên {total} giấy tờ", "of {total} papers"),
     "dash_generated": ("Số liệu lúc {at} (làm mới mỗi {seconds} giây)", "Figures as of {at} (refreshed every {seconds} s)"),
     "dash_empty": ("Chưa có giấy tờ nào được số hóa.", "No paper has been digitized yet."),
+    "dash_active_days": ("Chỉ liệt kê những ngày có giấy tờ số hóa hoặc lượt kiểm tra.",
+                         "Only days with papers digitized or checks run are listed."),
+    "dash_no_activity": ("Không có hoạt động nào trong {days} ngày qua.", "No activity in the last {days} days."),
 }
 register_messages(MESSAGES)
 
@@ -342,6 +343,9 @@ def dashboard_page(request: Request, admin: AdminUser, days: Annotated[int, Quer
     day_format = "%d/%m/%Y" if request_language(request) == "vi" else "%Y-%m-%d"
     return render(request, "dashboard.html", {
         "f": figures, "stations": [s["station"] for s in figures["per_station"]],
+        # Days with something to show: a fortnight of zero rows would push the useful ones out of sight.
+        "active_days": [(d, checks) for d, checks in zip(figures["per_day"], figures["reuse_checks"]["per_day"],
+                                                          strict=True) if d["total"] or checks["checks"]],
         "peak": max([d["total"] for d in figures["per_day"]] + [1]), "ttl": int(_source(request).ttl),
         "day_label": lambda iso: date.fromisoformat(iso).strftime(day_format),
         "generated": datetime.fromisoformat(figures["generated_at"]).astimezone(VIETNAM).strftime(

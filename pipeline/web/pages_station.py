@@ -25,8 +25,9 @@ from pipeline.runtime import Runtime
 from pipeline.storage.base import ObjectNotFound
 from pipeline.wallet import load_record
 from pipeline.web.auth import STATION_PATTERN, Role, User, csrf_protect, error_response, require_role
-from pipeline.web.templating import message, register_messages, render, request_language
-from schemas.doc_types import DOC_TYPES
+from pipeline.web.templating import format_date, format_time, message, register_messages, render, request_language
+from schemas.doc_types import DOC_TYPES, FIELD_LABELS, field_label
+from schemas.papers import field_kind
 from schemas.wallet import WalletRecord
 
 log = logging.getLogger(__name__)
@@ -52,8 +53,17 @@ MESSAGES = {
     "upload_selected": ("{count} tệp đã chọn", "{count} files selected"),
     "upload_sending": ("Đang gửi {count} tệp…", "Sending {count} files…"),
     "upload_failed": ("Tải lên không thành công: {error}", "Upload failed: {error}"),
-    "upload_batch": ("Lô {batch}", "Batch {batch}"),
+    "upload_batch": ("Lô tải lên lúc {time}", "Batch uploaded at {time}"),
+    "upload_batch_id": ("Mã lô {batch}", "Batch id {batch}"),
+    "upload_summary_indexed": ("{count} vào kho", "{count} in the wallet"),
+    "upload_summary_needs_review": ("{count} cần kiểm tra", "{count} to review"),
+    "upload_summary_quarantined": ("{count} cách ly", "{count} quarantined"),
+    "upload_summary_failed": ("{count} lỗi, sẽ thử lại", "{count} failed, will be retried"),
+    "upload_review_now": ("Kiểm tra ngay", "Review now"),
+    "upload_more": ("Tải lô khác", "Upload another batch"),
+    "upload_technical": ("Chi tiết kỹ thuật", "Technical detail"),
     "upload_done": ("Đã xử lý xong {done}/{total} tệp", "{done} of {total} files done"),
+    "upload_finished": ("Đã xử lý xong {total} tệp:", "All {total} files done:"),
     "upload_no_files": ("Chưa chọn tệp nào", "No files chosen"),
     "upload_too_many": ("Tối đa {max} tệp mỗi lô", "At most {max} files per batch"),
     "upload_no_station": ("Tài khoản chưa gắn điểm tiếp nhận: hãy nhập mã điểm", ("Your account has no station: "
@@ -79,6 +89,7 @@ MESSAGES = {
     "reason_image_too_large": ("Ảnh quá lớn (nghi bom giải nén)", "Image too large (decompression bomb?)"),
     "reason_too_many_pages": ("Quá nhiều trang", "Too many pages"),
     "reason_bad_input": ("Không đọc được tệp", "Unreadable file"),
+    "reason_other": ("Không xử lý được tệp", "The file could not be processed"),
     "review_queue_title": ("Hàng chờ kiểm tra", "Review queue"),
     "review_queue_intro": ("Giấy tờ hệ thống chưa chắc chắn, độ tin cậy thấp nhất lên đầu.",
                            "Papers the system was not sure of, least confident first."),
@@ -92,7 +103,14 @@ MESSAGES = {
     "review_col_file": ("Tệp", "File"),
     "review_col_station": ("Điểm", "Station"),
     "review_col_when": ("Số hóa lúc", "Digitized"),
-    "review_col_issues": ("Lỗi kiểm tra", "Issues"),
+    "review_col_issues": ("Lý do cần kiểm tra", "Why it needs review"),
+    "review_no_owner": ("chưa có tên", "no name yet"),
+    "review_why_missing": ("Thiếu: {fields}", "Missing: {fields}"),
+    "review_why_checks": ("Lỗi kiểm tra: {issues}", "Failed checks: {issues}"),
+    "review_why_more": ("và {count} lỗi khác", "and {count} more"),
+    "review_why_low": ("Đọc chưa chắc: {field} ({value})", "Unsure reading: {field} ({value})"),
+    "review_why_unknown_type": ("Không nhận ra loại giấy tờ", "Paper type not recognised"),
+    "review_why_threshold": ("Độ tin cậy dưới ngưỡng tự duyệt", "Confidence below the auto-approval bar"),
     "review_open": ("Kiểm tra", "Review"),
     "review_title": ("Kiểm tra giấy tờ", "Review paper"),
     "review_scan": ("Bản scan", "Scan"),
@@ -131,57 +149,8 @@ MESSAGES = {
     "review_doc_unknown": ("Chưa rõ loại", "Unknown type"),
 }
 
-# Contract field names (DESIGN.md §3) as an officer reads them.
-FIELD_LABELS: dict[str, tuple[str, str]] = {
-    "so": ("Số", "Number"),
-    "quyen_so": ("Quyển số", "Book number"),
-    "ho_ten": ("Họ và tên", "Full name"),
-    "gioi_tinh": ("Giới tính", "Sex"),
-    "ngay_sinh": ("Ngày sinh", "Date of birth"),
-    "noi_sinh": ("Nơi sinh", "Place of birth"),
-    "dan_toc": ("Dân tộc", "Ethnicity"),
-    "quoc_tich": ("Quốc tịch", "Nationality"),
-    "so_dinh_danh": ("Số định danh cá nhân", "Personal ID number"),
-    "ho_ten_me": ("Họ tên mẹ", "Mother's name"),
-    "ho_ten_cha": ("Họ tên cha", "Father's name"),
-    "noi_dang_ky": ("Nơi đăng ký", "Place of registration"),
-    "ngay_dang_ky": ("Ngày đăng ký", "Date of registration"),
-    "que_quan": ("Quê quán", "Place of origin"),
-    "noi_thuong_tru": ("Nơi thường trú", "Permanent residence"),
-    "ngay_het_han": ("Có giá trị đến", "Valid until"),
-    "chong_ho_ten": ("Họ tên chồng", "Husband's name"),
-    "chong_ngay_sinh": ("Ngày sinh chồng", "Husband's date of birth"),
-    "chong_so_dinh_danh": ("Số định danh chồng", "Husband's ID number"),
-    "vo_ho_ten": ("Họ tên vợ", "Wife's name"),
-    "vo_ngay_sinh": ("Ngày sinh vợ", "Wife's date of birth"),
-    "vo_so_dinh_danh": ("Số định danh vợ", "Wife's ID number"),
-    "ma_so_doanh_nghiep": ("Mã số doanh nghiệp", "Enterprise code"),
-    "ten_doanh_nghiep": ("Tên doanh nghiệp", "Enterprise name"),
-    "dia_chi_tru_so": ("Địa chỉ trụ sở", "Head office address"),
-    "von_dieu_le": ("Vốn điều lệ (đồng)", "Charter capital (VND)"),
-    "nguoi_dai_dien": ("Người đại diện theo pháp luật", "Legal representative"),
-    "so_dinh_danh_nguoi_dai_dien": ("Số định danh người đại diện", "Representative's ID number"),
-    "ngay_dang_ky_lan_dau": ("Ngày đăng ký lần đầu", "First registered"),
-    "co_quan_cap": ("Cơ quan cấp", "Issuing agency"),
-    "so_ky_hieu": ("Số, ký hiệu", "Number and symbol"),
-    "ngay_ban_hanh": ("Ngày ban hành", "Date issued"),
-    "co_quan_ban_hanh": ("Cơ quan ban hành", "Issuing agency"),
-    "trich_yeu": ("Trích yếu", "Summary"),
-    "nguoi_ky": ("Người ký", "Signed by"),
-    "hieu_luc_den": ("Hiệu lực đến", "In force until"),
-    "so_phat_hanh": ("Số phát hành", "Serial number"),
-    "chu_su_dung": ("Người sử dụng đất", "Land user"),
-    "thua_dat_so": ("Thửa đất số", "Parcel number"),
-    "to_ban_do_so": ("Tờ bản đồ số", "Map sheet number"),
-    "dia_chi": ("Địa chỉ thửa đất", "Parcel address"),
-    "dien_tich": ("Diện tích (m²)", "Area (m²)"),
-    "muc_dich_su_dung": ("Mục đích sử dụng", "Land use"),
-    "thoi_han_su_dung": ("Thời hạn sử dụng", "Term of use"),
-    "ngay_cap": ("Ngày cấp", "Date issued"),
-}
-assert {n for t in DOC_TYPES.values() for n in t.fields} <= set(FIELD_LABELS), "a label for every contract field"
-
 register_messages(MESSAGES)
+# The review page's labels are the contract's (schemas.doc_types), under ids the browser test finds them by.
 register_messages({f"review_field_{name}": pair for name, pair in FIELD_LABELS.items()})
 
 
@@ -235,21 +204,29 @@ def _doc_title(doc_type: str, lang: str) -> str:
     return known.title_en if lang == "en" else known.title_vi
 
 
-def _display(value: Any) -> str:
-    """A stored value as the form shows it (and as an unchanged submission comes back)."""
+def _display(doc_type: str, name: str, value: Any, lang: str) -> str:
+    """A stored value as the form shows it (and as an unchanged submission comes back): a date as people write it
+    (``dd/mm/yyyy`` in Vietnamese, which the correction parser reads back to the same date)."""
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
+    if isinstance(value, str) and field_kind(doc_type, name) == "date":
+        return format_date(value, lang)
     return str(value)
 
 
 def batch_json(batch: BatchProgress, lang: str) -> dict[str, Any]:
-    """The progress as the upload page shows it: states and reasons in the reader's language."""
+    """The progress as the upload page shows it: states and reasons in the reader's language.
+
+    ``reason_label`` is always in the reader's language; ``message`` is the pipeline's own (English, technical)
+    explanation, which the page keeps behind a "technical detail" disclosure.
+    """
     files = []
     for item in batch.files:
-        reason = (message(f"reason_{item.reason}", lang) if item.reason and f"reason_{item.reason}" in _REASONS
-                  else item.reason)
+        reason = None
+        if item.reason:
+            reason = message(f"reason_{item.reason}" if f"reason_{item.reason}" in _REASONS else "reason_other", lang)
         files.append({
             "name": item.name, "state": item.state.value, "state_label": message(f"state_{item.state.value}", lang),
             "final": item.state.final, "record_id": item.record_id, "doc_type": item.doc_type,
@@ -258,8 +235,9 @@ def batch_json(batch: BatchProgress, lang: str) -> dict[str, Any]:
         })
     done = sum(1 for f in batch.files if f.state.final)
     return {"batch_id": batch.batch_id, "station": batch.station, "operator": batch.operator,
-            "created_at": batch.created_at.isoformat(), "finished": batch.finished, "done": done,
-            "total": len(batch.files), "counts": batch.counts(), "files": files}
+            "created_at": batch.created_at.isoformat(), "created_label": format_time(batch.created_at, lang),
+            "finished": batch.finished, "done": done, "total": len(batch.files), "counts": batch.counts(),
+            "files": files}
 
 
 _REASONS = {k for k in MESSAGES if k.startswith("reason_")}
@@ -323,6 +301,31 @@ def batch_progress(request: Request, batch_id: str, user: Annotated[User, Depend
 
 # ---------------------------------------------------------------------------------------------- review
 
+MAX_CHECKS_SHOWN = 1  # the queue names the first failed check and counts the rest
+
+
+def why_in_review(item: review.QueueItem, lang: str) -> list[str]:
+    """Why a paper waits, in words: what is missing, which checks failed, which reading is unsure."""
+    why = []
+    if not item.known_type:
+        why.append(message("review_why_unknown_type", lang))
+    if item.missing:
+        why.append(message("review_why_missing", lang,
+                           fields=", ".join(field_label(name, lang) for name in item.missing)))
+    if item.issues:
+        # The checks' own messages are Vietnamese; an English page names the field instead.
+        shown = "; ".join(issue.message if lang == "vi" or not issue.field else field_label(issue.field, lang)
+                          for issue in item.issues[:MAX_CHECKS_SHOWN])
+        rest = len(item.issues) - MAX_CHECKS_SHOWN
+        if rest > 0:
+            shown += " " + message("review_why_more", lang, count=rest)
+        why.append(message("review_why_checks", lang, issues=shown))
+    if item.weakest is not None:
+        why.append(message("review_why_low", lang, field=field_label(item.weakest.name, lang),
+                           value=f"{item.weakest.confidence:.0%}"))
+    return why or [message("review_why_threshold", lang)]
+
+
 
 @router.get("/review", include_in_schema=False)
 def review_queue_page(request: Request, user: Annotated[User, Depends(OPERATORS)], station: str | None = None,
@@ -333,10 +336,10 @@ def review_queue_page(request: Request, user: Annotated[User, Depends(OPERATORS)
     station = station or None
     items = review.review_queue(rt.store, rt.index, station)
     lang = request_language(request)
-    rows = [{"id": i.record.record_id, "confidence": i.confidence, "issues": i.issues,
+    rows = [{"id": i.record.record_id, "confidence": i.confidence, "why": why_in_review(i, lang),
              "type": _doc_title(i.record.doc_type, lang), "owner": i.record.owner_name or "",
              "ids": i.record.owner_ids, "file": i.record.file_name, "station": i.record.station,
-             "when": i.record.digitized_at} for i in items]
+             "when": format_time(i.record.digitized_at, lang)} for i in items]
     flashes = ([{"kind": "ok", "text": message(done, lang, file=file[:200])}]
                if done in ("review_approved", "review_rejected") else [])
     return render(request, "review_queue.html", {"rows": rows, "station": station or "", "flashes": flashes,
@@ -375,8 +378,7 @@ def _render_review(request: Request, record: WalletRecord, flashes: list[dict], 
             width, height = size
             box = {"page": f.page, "left": 100 * x0 / width, "top": 100 * y0 / height,
                    "width": 100 * (x1 - x0) / width, "height": 100 * (y1 - y0) / height}
-        fields.append({"name": f.name, "label": message(f"review_field_{f.name}", lang) if f.name in FIELD_LABELS
-                       else f.name, "value": (typed or {}).get(f.name, _display(f.value)),
+        fields.append({"name": f.name, "label": field_label(f.name, lang), "value": (typed or {}).get(f.name, _display(record.doc_type, f.name, f.value, lang)),
                        "confidence": f.confidence, "corrected": f.corrected, "required": f.required,
                        "issues": f.issues, "box": box, "missing": f.value is None})
     return render(request, "review.html", {
@@ -403,7 +405,7 @@ async def review_action(request: Request, record_id: str, user: Annotated[User, 
             await run_in_threadpool(review.reject, rt.store, rt.index, record.record_id,
                                     str(form.get("reason") or ""), actor=user.username, station=station)
             return _next(request, "review_rejected", record)
-        changes = _changes(record, form)
+        changes = _changes(record, form, lang)
         outcome = await run_in_threadpool(review.correct, rt.store, rt.index, record.record_id, changes,
                                           actor=user.username, station=station) if changes else None
         changed = outcome.changes if outcome else {}
@@ -422,13 +424,14 @@ async def review_action(request: Request, record_id: str, user: Annotated[User, 
         return _render_review(request, record, [{"kind": "error", "text": text}], status_code=400)
 
 
-def _changes(record: WalletRecord, form: FormData) -> dict[str, str]:
+def _changes(record: WalletRecord, form: FormData, lang: str) -> dict[str, str]:
     """Fields whose text differs from what the page showed (an untouched field is not a correction)."""
     allowed = DOC_TYPES[record.doc_type].fields if record.doc_type in DOC_TYPES else ()
     changes = {}
     for name in allowed:
         typed = form.get(_FIELD_PREFIX + name)
-        if isinstance(typed, str) and typed.strip() != _display(record.fields.get(name)).strip():
+        shown = _display(record.doc_type, name, record.fields.get(name), lang)
+        if isinstance(typed, str) and typed.strip() != shown.strip():
             changes[name] = typed
     return changes
 

@@ -18,7 +18,7 @@ import html
 import logging
 import mimetypes
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from math import ceil
@@ -28,10 +28,9 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from markupsafe import Markup
-from pydantic import ValidationError
 from starlette.routing import Match
 
-from pipeline.audit import AuditEvent, record_event
+from pipeline.audit import REUSE_CHECK, AuditEvent, events_for_record, events_on_days, record_event
 from pipeline.errors import UnknownProcedure
 from pipeline.index.base import HIGHLIGHT_NAME, HIGHLIGHT_VALUES, MAX_RESULT_WINDOW, SearchHit, SearchQuery
 from pipeline.reuse import Holding, ReuseReport, check_reuse, validity_today
@@ -40,11 +39,22 @@ from pipeline.runtime import Runtime
 from pipeline.storage.base import ObjectNotFound, ObjectStore, inline_disposition
 from pipeline.wallet import RecordVersion, load_record, load_record_versions, searchable_pdf_key
 from pipeline.web.auth import Role, User, require_role, session_secret
-from pipeline.web.pages_admin import REUSE_CHECK, VIETNAM
-from pipeline.web.templating import mask_id, mask_ids_in_text, message, register_messages, render, request_language
-from schemas.doc_types import DOC_TYPES, UNKNOWN
+from pipeline.web.templating import (
+    VIETNAM,
+    format_date,
+    format_time,
+    mask_id,
+    mask_ids_in_text,
+    message,
+    register_messages,
+    render,
+    request_language,
+)
+from schemas.doc_types import DOC_TYPES, UNKNOWN, field_label
+from schemas.papers import field_kind
 from schemas.procedures import ProcedureCatalogue, load_catalogue
-from schemas.wallet import Validity, WalletRecord
+from schemas.result import Status
+from schemas.wallet import ReviewState, Validity, WalletRecord
 
 log = logging.getLogger(__name__)
 router = APIRouter()
@@ -73,10 +83,15 @@ MESSAGES = {
     "search_validity": ("Hiệu lực", "Validity"),
     "search_station": ("Điểm số hóa", "Station"),
     "search_issued_from": ("Cấp từ ngày", "Issued from"),
-    "search_issued_to": ("đến ngày", "to"),
+    "search_issued_to": ("Cấp đến ngày", "Issued to"),
     "search_any": ("Tất cả", "Any"),
     "search_clear": ("Xóa bộ lọc", "Clear filters"),
     "search_found": ("{total} giấy tờ", "{total} papers"),
+    "search_found_one": ("1 giấy tờ", "1 paper"),
+    "search_browsing": ("Tất cả giấy tờ, mới số hóa nhất trước", "All papers, most recently digitized first"),
+    "search_dates": ("Ngày cấp", "Issue date"),
+    "search_date_from": ("từ", "from"),
+    "search_date_to": ("đến", "to"),
     "search_showing": ("Hiển thị {first}–{last} trên {total}", "Showing {first}–{last} of {total}"),
     "search_none": ("Không tìm thấy giấy tờ nào. Thử bỏ bớt bộ lọc hoặc gõ ít chữ hơn.",
                     "No paper found. Try fewer filters or fewer words."),
@@ -87,8 +102,8 @@ MESSAGES = {
     "search_next": ("Trang sau →", "Next →"),
     "search_page": ("Trang {page}/{pages}", "Page {page} of {pages}"),
     "search_pagination": ("Phân trang", "Pagination"),
-    "search_bad_date": ("Ngày không hợp lệ ở ô “{label}”: dùng dạng năm-tháng-ngày.",
-                        "Invalid date in “{label}”: use year-month-day."),
+    "search_bad_date": ("Ngày không hợp lệ ở ô “{label}”: dùng dạng ngày/tháng/năm.",
+                        "Invalid date in “{label}”: use day/month/year or year-month-day."),
     "search_bad_range": ("Ngày bắt đầu sau ngày kết thúc.", "The start date is after the end date."),
     "search_bad_validity": ("Hiệu lực không hợp lệ: {value}", "Unknown validity: {value}"),
     "search_bad_page": ("Số trang không hợp lệ.", "Invalid page number."),
@@ -117,6 +132,7 @@ MESSAGES = {
     "doc_digitized_by": ("{operator} tại {station}, {at}", "{operator} at {station}, {at}"),
     "doc_file": ("Tệp gốc", "Original file"),
     "doc_pages": ("{pages} trang", "{pages} pages"),
+    "doc_pages_one": ("1 trang", "1 page"),
     "doc_review_state": ("Kiểm tra", "Review"),
     "doc_state_pending": ("chờ kiểm tra", "pending"),
     "doc_state_approved": ("đã duyệt", "approved"),
@@ -150,6 +166,25 @@ MESSAGES = {
     "doc_action_rejected": ("từ chối", "rejected"),
     "doc_action_expired": ("hết hiệu lực", "expired"),
     "doc_action_reviewed": ("kiểm tra", "reviewed"),
+    "doc_action_quarantined": ("cách ly", "quarantined"),
+    "doc_action_review_corrected": ("sửa khi kiểm tra", "corrected in review"),
+    "doc_action_review_approved": ("duyệt", "approved"),
+    "doc_action_review_rejected": ("từ chối", "rejected"),
+    "doc_action_reuse_check": ("kiểm tra tái sử dụng", "reuse check"),
+    "doc_review_auto": ("Tự động duyệt", "Approved automatically"),
+    "doc_review_pending": ("Chờ cán bộ kiểm tra", "Waiting for review"),
+    "doc_review_approved": ("Đã duyệt (sau kiểm tra)", "Approved (after review)"),
+    "doc_review_rejected": ("Đã từ chối (sau kiểm tra)", "Rejected (after review)"),
+    "doc_technical": ("Chi tiết kỹ thuật", "Technical detail"),
+    "doc_empty_value": ("(trống)", "(empty)"),
+    "doc_event_changed": ("Sửa {field}: {old} → {new}", "{field}: {old} → {new}"),
+    "doc_event_version": ("Lưu phiên bản {version}", "Saved as version {version}"),
+    "doc_event_open_issues": ("còn {count} lỗi kiểm tra", "{count} checks still failing"),
+    "doc_event_rejected": ("Lý do: {reason}", "Reason: {reason}"),
+    "doc_event_outcome": ("Kết quả: {status}", "Outcome: {status}"),
+    "doc_event_batch": ("Lô {batch}", "Batch {batch}"),
+    "doc_event_expired": ("Hiệu lực đến {day}", "Valid until {day}"),
+    "doc_event_quarantined": ("Lý do: {reason}", "Reason: {reason}"),
     "reuse_page_title": ("Kiểm tra tái sử dụng giấy tờ", "Reuse check"),
     "reuse_intro": (("Chọn thủ tục và nhập số định danh của công dân (hoặc mã số doanh nghiệp): hệ thống cho biết "
                      "giấy tờ nào đã có trong kho và còn hiệu lực, để không yêu cầu công dân nộp lại."),
@@ -168,6 +203,8 @@ MESSAGES = {
     "reuse_bad_citizen": ("Số định danh không hợp lệ (chỉ gồm chữ số, có thể có dấu “-”).",
                           "Invalid ID number (digits, possibly with “-”)."),
     "reuse_open": ("Xem", "Open"),
+    "reuse_open_label": ("Xem {paper} trong kho", "Open the {paper} held"),
+    "reuse_owner": ("Chủ giấy tờ", "Owner"),
     "reuse_not_confirmed": ("chưa duyệt", "not yet reviewed"),
     "reuse_to_bring": ("Công dân cần nộp", "The citizen brings them"),
 }
@@ -199,12 +236,6 @@ def doc_type_label(code: str, lang: str) -> str:
     if known is None:
         return message("search_doc_unknown", lang) if code == UNKNOWN else code
     return known.title_en if lang == "en" else known.title_vi
-
-
-def field_label(name: str, lang: str) -> str:
-    """A contract field as an officer reads it (the review page's labels), else its contract name."""
-    message_id = f"review_field_{name}"
-    return message(message_id, lang) if _has(message_id) else name
 
 
 def _has(message_id: str) -> bool:
@@ -266,7 +297,7 @@ def read_search(params: Mapping[str, str], lang: str, per_page: int) -> tuple[Se
     for name, label in (("issued_from", "search_issued_from"), ("issued_to", "search_issued_to")):
         typed = getattr(form, name)
         try:
-            dates[name] = date.fromisoformat(typed) if typed else None
+            dates[name] = _typed_date(typed) if typed else None
         except ValueError:
             dates[name] = None
             form.errors.append(message("search_bad_date", lang, label=message(label, lang)))
@@ -288,6 +319,14 @@ def read_search(params: Mapping[str, str], lang: str, per_page: int) -> tuple[Se
         validity=form.validity or None, station=form.station or None, issued_from=dates["issued_from"],
         issued_to=dates["issued_to"], limit=per_page, offset=(form.page - 1) * per_page, facets=list(FACETS))
     return form, query
+
+
+def _typed_date(typed: str) -> date:
+    """A date from the form: ISO (what a date input sends) or dd/mm/yyyy (typed by hand); ValueError otherwise."""
+    try:
+        return date.fromisoformat(typed)
+    except ValueError:
+        return datetime.strptime(typed, "%d/%m/%Y").date()
 
 
 def hit_view(hit: SearchHit, lang: str) -> dict[str, Any]:
@@ -377,23 +416,29 @@ def document_page(request: Request, record_id: str, user: BackOffice) -> Respons
     fields, issues = field_views(store, record, today=today)
     versions = load_record_versions(store, record.record_id)
     first_page = f"/documents/{record.record_id}/pages/1.png"  # the station pages render scans, when installed
+    people = _people(request)
     context = {
         "record": record,
         "title": record.owner_name or record.file_name,
         "doc_type_label": doc_type_label(record.doc_type, lang),
         "validity_today": validity_today(record, today).value,
         "validity_badge": {v.value: b for v, b in _VALIDITY_BADGE.items()},
-        "fields": [{"label": field_label(f.name, lang), "view": f} for f in fields],
+        "review_label": message(_review_message(record), lang),
+        "pages_label": message("doc_pages_one", lang) if record.pages == 1 else message("doc_pages", lang,
+                                                                                        pages=record.pages),
+        "fields": [{"label": field_label(f.name, lang), "view": f,
+                    "shown": shown_value(record.doc_type, f.name, f.value, lang)} for f in fields],
         "other_issues": [issue for issue in issues if not issue.field],
-        "versions": list(reversed(versions)),
-        "events": list(reversed(record_events(store, record, versions))),
+        "versions": [{"version": v.version, "when": format_time(v.saved_at, lang),
+                      "why": action_label(v.reason, lang), "who": people(v.actor), "station": v.record.station}
+                     for v in reversed(versions)],
+        "events": [event_view(e, record.doc_type, lang, people)
+                   for e in reversed(record_events(store, record, versions))],
+        "digitized_by": people(record.operator),
         "searchable_pdf": store.exists(searchable_pdf_key(record.record_id)),
         "page_images": [f"/documents/{record.record_id}/pages/{n}.png" for n in range(1, min(record.pages, 3) + 1)]
         if _serves(request, first_page) else [],
         "link_minutes": int(ORIGINAL_LINK_LIFETIME.total_seconds() // 60),
-        "local_time": _local_time,
-        "action_label": lambda code: action_label(code, lang),
-        "field_value": _shown,
     }
     return render(request, "document.html", context)
 
@@ -475,49 +520,113 @@ def _content_type(file_name: str, stored: str, data: bytes | None = None) -> str
     return "application/octet-stream"
 
 
-def _local_time(moment: datetime) -> str:
-    """A stored moment (UTC) as the centre reads it: Vietnam time."""
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(VIETNAM).strftime("%Y-%m-%d %H:%M")
-
-
 def action_label(code: str, lang: str) -> str:
     """Why a version was saved or what an audit event did, in words; an action without words shows its code."""
     message_id = f"doc_action_{code}"
     return message(message_id, lang) if _has(message_id) else code
 
 
-def _shown(value: Any) -> str:
+def _review_message(record: WalletRecord) -> str:
+    """Where the paper stands in review, as one phrase (not "needs review · approved")."""
+    if record.review_state is ReviewState.PENDING:
+        return "doc_review_auto" if record.extraction_status is Status.AUTO_APPROVED else "doc_review_pending"
+    if record.extraction_status is Status.AUTO_APPROVED and record.review_state is ReviewState.APPROVED:
+        return "doc_review_auto"
+    return f"doc_review_{record.review_state.value}"
+
+
+@dataclass(frozen=True)
+class Person:
+    username: str
+    name: str  # the display name, else the username
+
+
+def _people(request: Request) -> Callable[[str], Person]:
+    """Display names of the accounts named in a page's history (each looked up once); pipeline actors as named."""
+    users = getattr(getattr(request.app.state, "auth", None), "users", None)
+    known: dict[str, Person] = {}
+
+    def person(username: str) -> Person:
+        if username not in known:
+            account = users.get(username) if users is not None else None
+            known[username] = Person(username, account.label if account else username)
+        return known[username]
+
+    return person
+
+
+def shown_value(doc_type: str, name: str, value: Any, lang: str) -> str:
+    """A field's value as people read it: dates as dd/mm/yyyy (Vietnamese), lists joined, nothing as ""."""
     if value is None:
         return ""
     if isinstance(value, list | tuple):
-        return ", ".join(_shown(v) for v in value)
+        return ", ".join(shown_value(doc_type, name, v, lang) for v in value)
     if isinstance(value, dict):
-        return _shown(value.get("value")) if "value" in value else ", ".join(
-            f"{k}: {_shown(v)}" for k, v in value.items())
+        return shown_value(doc_type, name, value.get("value"), lang) if "value" in value else ", ".join(
+            f"{k}: {shown_value(doc_type, name, v, lang)}" for k, v in value.items())
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, str) and field_kind(doc_type, name) == "date":
+        return format_date(value, lang)
+    return str(value)
+
+
+def event_view(event: AuditEvent, doc_type: str, lang: str, people: Callable[[str], Person]) -> dict[str, Any]:
+    """An audit event as a history row: what happened in words, and the raw details folded away for support."""
+    details = event.details
+    said: list[str] = []
+    if event.action == "review_corrected":
+        for name, change in (details.get("changes") or {}).items():
+            old, new = (change.get("old"), change.get("new")) if isinstance(change, dict) else (None, change)
+            said.append(message("doc_event_changed", lang, field=field_label(name, lang),
+                                old=shown_value(doc_type, name, old, lang) or message("doc_empty_value", lang),
+                                new=shown_value(doc_type, name, new, lang) or message("doc_empty_value", lang)))
+    if event.action == "review_rejected" and details.get("reason"):
+        said.append(message("doc_event_rejected", lang, reason=str(details["reason"])))
+    if event.action == "quarantined" and details.get("reason"):
+        code = str(details["reason"])
+        said.append(message("doc_event_quarantined", lang,
+                            reason=message(f"reason_{code}", lang) if _has(f"reason_{code}") else code))
+    if event.action in ("digitized", "duplicate") and details.get("status"):
+        status = str(details["status"])
+        status_id = f"doc_status_{status}"
+        said.append(message("doc_event_outcome", lang,
+                            status=message(status_id, lang) if _has(status_id) else status))
+    if event.action == "uploaded" and details.get("batch"):
+        said.append(message("doc_event_batch", lang, batch=str(details["batch"])))
+    if event.action == "expired" and details.get("valid_until"):
+        said.append(message("doc_event_expired", lang, day=format_date(str(details["valid_until"]), lang)))
+    if event.action in ("review_corrected", "review_approved") and details.get("version"):
+        said.append(message("doc_event_version", lang, version=details["version"]))
+    if event.action == "review_approved" and details.get("issues"):
+        said.append(message("doc_event_open_issues", lang, count=len(details["issues"])))
+    technical = " · ".join(f"{k}: {_technical(v)}" for k, v in sorted(details.items())
+                           if v not in (None, "", [], {}) and k not in ("changes", "summary"))
+    return {"when": format_time(event.at, lang), "action": action_label(event.action, lang),
+            "who": people(event.operator), "station": event.station, "said": said, "technical": technical}
+
+
+def _technical(value: Any) -> str:
+    if isinstance(value, dict):
+        return ", ".join(f"{k}={_technical(v)}" for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return ", ".join(_technical(v) for v in value)
     return str(value)
 
 
 def record_events(store: ObjectStore, record: WalletRecord, versions: list[RecordVersion]) -> list[AuditEvent]:
     """The audit events about this paper, oldest first.
 
-    The audit log is filed by day with no per-paper index, so only the days this paper changed are read: the day
-    before it was digitized (its upload) and each day a version was saved. That is every event about it the
-    pipeline writes (upload, digitize, review, expiry), at the cost of one day's events per day read.
+    Found through the paper's pointers (:func:`pipeline.audit.events_for_record`: one listing). A paper digitized
+    before the pointers existed has none; then the days it changed are read whole, as before: the day before it
+    was digitized (its upload) and each day a version was saved.
     """
+    found = events_for_record(store, record.sha256)
+    if found:
+        return found
     days = {record.digitized_at.astimezone(UTC).date(), *(v.saved_at.astimezone(UTC).date() for v in versions)}
     days.add(min(days) - timedelta(days=1))
-    found: list[AuditEvent] = []
-    for day in sorted(days):
-        for info in store.list(f"audit/{day:%Y/%m/%d}/"):
-            try:
-                event = AuditEvent.model_validate_json(store.get(info.key))
-            except (ObjectNotFound, ValidationError):
-                continue
-            if event.sha256 == record.sha256 or event.object_key == record.file_key:
-                found.append(event)
-    return sorted(found, key=lambda e: e.at)
+    return events_on_days(store, days, record.sha256, record.file_key)
 
 
 # ---------------------------------------------------------------------------------------------- reuse check

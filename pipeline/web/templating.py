@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
+from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -31,6 +32,8 @@ STATIC_DIR = Path(__file__).parent / "static"
 LANGUAGES = ("vi", "en")
 LANG_COOKIE = "lang"
 
+VIETNAM = timezone(timedelta(hours=7), "ICT")  # the centre's clock and calendar day (no daylight saving)
+
 templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
 _messages: dict[str, tuple[str, str]] = {}
 
@@ -44,6 +47,10 @@ MESSAGES = {
     "nav_users": ("Người dùng", "Users"),
     "nav_main": ("Điều hướng chính", "Main navigation"),
     "lang_switch": ("English", "Tiếng Việt"),
+    # The link's accessible name: its visible text first (so voice control finds it), then what it does.
+    "lang_switch_label": ("English — chuyển giao diện sang tiếng Anh", "Tiếng Việt — switch the pages to Vietnamese"),
+    "no_value": ("—", "—"),
+    "time_zone_vn": ("giờ Việt Nam", "Vietnam time"),
     "skip_to_content": ("Bỏ qua đến nội dung", "Skip to content"),
     "error_back": ("Về trang chính", "Back to the home page"),
 }
@@ -76,6 +83,34 @@ def message(message_id: str, lang: str, **kwargs: Any) -> str:
         raise KeyError(f"no message {message_id!r}: register it with register_messages()")
     text = pair[1] if lang == "en" else pair[0]
     return text.format(**kwargs) if kwargs else text
+
+
+def format_date(value: date | str | None, lang: str) -> str:
+    """A calendar date as people read it: ``dd/mm/yyyy`` on Vietnamese pages, ISO on English ones; ``""`` if none.
+
+    Strings in ISO form (how records keep dates) are read first; any other string is shown as it is. Query strings
+    and JSON keep ISO: only what a person reads changes.
+    """
+    if value is None or value == "":
+        return ""
+    if isinstance(value, str):
+        try:
+            value = date.fromisoformat(value)
+        except ValueError:
+            return value
+    if isinstance(value, datetime):
+        value = value.date()
+    return value.isoformat() if lang == "en" else value.strftime("%d/%m/%Y")
+
+
+def format_time(moment: datetime | None, lang: str) -> str:
+    """A stored moment (UTC) on the centre's clock: ``dd/mm/yyyy HH:MM`` (Vietnamese) or ``yyyy-mm-dd HH:MM``."""
+    if moment is None:
+        return ""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    local = moment.astimezone(VIETNAM)
+    return local.strftime("%Y-%m-%d %H:%M" if lang == "en" else "%d/%m/%Y %H:%M")
 
 
 def request_language(request: Request) -> str:
@@ -141,6 +176,8 @@ def render(request: Request, template: str, context: dict[str, Any] | None = Non
         "user": user,
         "csrf_token": csrf_token(request),
         "mask_id": mask_id,
+        "fmt_date": lambda value: format_date(value, lang),
+        "fmt_time": lambda moment: format_time(moment, lang),
         "nav_links": nav_links(request, user),
         "switch_lang_url": _with_query(request, lang="en" if lang == "vi" else "vi"),
         **(context or {}),

@@ -86,13 +86,31 @@
   var BADGES = { queued: "badge-info", ocr: "badge-info", extracted: "badge-info", indexed: "badge-ok",
                  needs_review: "badge-warn", quarantined: "badge-error", failed: "badge-error" };
 
+  // What the finished batch came to, in the order an operator acts on it.
+  var SUMMARY = [["indexed", "msgSumIndexed"], ["needs_review", "msgSumNeedsReview"],
+                 ["quarantined", "msgSumQuarantined"], ["failed", "msgSumFailed"]];
+
+  function summarize(batch) {
+    if (!batch.finished) return fill(form.dataset.msgDone, { done: batch.done, total: batch.total });
+    var parts = SUMMARY.filter(function (pair) { return batch.counts[pair[0]]; }).map(function (pair) {
+      return fill(form.dataset[pair[1]], { count: batch.counts[pair[0]] });
+    });
+    return fill(form.dataset.msgFinished, { total: batch.total }) + " " + parts.join(" · ");
+  }
+
   function draw(batch) {
     document.getElementById("progress").hidden = false;
-    document.getElementById("progress-title").textContent = fill(form.dataset.msgBatch, { batch: batch.batch_id });
-    document.getElementById("progress-summary").textContent =
-      fill(form.dataset.msgDone, { done: batch.done, total: batch.total });
+    document.getElementById("progress-title").textContent =
+      fill(form.dataset.msgBatch, { time: batch.created_label });
+    document.getElementById("progress-batch-id").textContent = fill(form.dataset.msgBatchId, { batch: batch.batch_id });
+    document.getElementById("progress-summary").textContent = summarize(batch);
+    var next = document.getElementById("progress-next");
+    next.hidden = !batch.finished;
+    document.getElementById("review-now").hidden = !(batch.counts.needs_review > 0);
     document.getElementById("progress-bar").style.width = (batch.total ? 100 * batch.done / batch.total : 0) + "%";
     var rows = document.getElementById("progress-rows");
+    var opened = {};  // keep a disclosure the operator opened across redraws
+    rows.querySelectorAll("details[open]").forEach(function (d) { opened[d.dataset.file] = true; });
     rows.textContent = "";
     batch.files.forEach(function (file) {
       var tr = document.createElement("tr");
@@ -108,10 +126,19 @@
       if (file.state === "quarantined" || file.state === "failed") {
         detail.textContent = file.reason_label || "";
         if (file.message) {
-          var why = document.createElement("span");
-          why.className = "reason";
-          why.textContent = file.message;
-          detail.appendChild(why);
+          // The pipeline's own explanation is technical English: kept for support, folded away.
+          var more = document.createElement("details");
+          more.className = "reason";
+          more.dataset.file = file.name;
+          more.open = !!opened[file.name];
+          var summary = document.createElement("summary");
+          summary.textContent = form.dataset.msgTechnical;
+          var text = document.createElement("span");
+          text.lang = "en";
+          text.textContent = file.message;
+          more.appendChild(summary);
+          more.appendChild(text);
+          detail.appendChild(more);
         }
       } else if (file.doc_title) {
         detail.textContent = file.doc_title + (file.duplicate ? " · " + form.dataset.msgDuplicate : "");
