@@ -11,6 +11,7 @@ from collections.abc import Iterable, Iterator
 
 from prefect import flow, get_run_logger
 
+from pipeline.audit import backfill_record_pointers
 from pipeline.index.base import RebuildableIndex, SearchIndex
 from pipeline.maintenance import ReindexReport, current_records
 from pipeline.maintenance import reindex as clear_and_refill
@@ -37,8 +38,12 @@ def rebuild_index(store: ObjectStore, index: SearchIndex) -> ReindexReport:
 @flow(name="reindex")
 def reindex() -> dict:
     rt = get_runtime()
-    report = rebuild_index(rt.store, rt.index)
     logger = get_run_logger()
+    # Papers' events written before per-record audit pointers existed get theirs (idempotent: none after once).
+    pointers = backfill_record_pointers(rt.store)
+    if pointers:
+        logger.info("reindex: %d audit events linked to their papers", pointers)
+    report = rebuild_index(rt.store, rt.index)
     logger.info("reindex: %d records indexed", report.indexed)
     for key in report.unreadable:
         logger.error("reindex: unreadable record %s (left out of the index)", key)

@@ -28,6 +28,7 @@ from pipeline.wallet import save_record, upload_original
 from pipeline.web.auth import Role
 from pipeline.web.pages_wallet import ORIGINAL_LINK_LIFETIME, PAGE_SIZE
 from samples.generator import generate_document
+from schemas.procedures import CatalogueError
 from schemas.result import Status
 from schemas.wallet import ReviewState, Validity, WalletRecord
 from tests.servers import SeaweedFS
@@ -406,3 +407,11 @@ def role_clients(tmp_path_factory: pytest.TempPathFactory) -> RoleClients:
 @pytest.mark.parametrize(("method", "path", "role", "allowed"), role_cases(ROUTES))
 def test_only_back_office_and_admin_reach_the_wallet(role_clients, method, path, role, allowed) -> None:
     assert_role_access(role_clients, method, path, role, allowed)
+
+
+def test_the_app_refuses_to_start_with_a_malformed_procedure_catalogue(tmp_path) -> None:
+    catalogue = tmp_path / "procedures.json"
+    catalogue.write_text('{"procedures": "none"}')
+    with pytest.raises(CatalogueError) as raised:
+        make_app(tmp_path / "app", procedure_catalogue=catalogue)
+    assert str(catalogue) in str(raised.value)

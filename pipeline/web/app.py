@@ -22,6 +22,7 @@ from pipeline.config import Settings
 from pipeline.runtime import get_runtime
 from pipeline.web import auth, hooks
 from pipeline.web.templating import STATIC_DIR, MaskIdsFilter
+from schemas.procedures import load_catalogue
 
 FEATURE_MODULES = ("pipeline.web.pages_admin", "pipeline.web.pages_wallet", "pipeline.web.pages_station")
 # A logger's filters see only the records logged on it (not its children's), so each one is named.
@@ -48,6 +49,8 @@ def create_app(settings: Settings | None = None, *, trigger: hooks.Trigger | Non
     app = FastAPI(title="sohoa", summary="số hóa giấy tờ hành chính", docs_url="/api/docs", redoc_url=None,
                   lifespan=lifespan)
     app.state.settings = settings
+    # Checked at start-up: a malformed catalogue stops the service (CatalogueError) instead of failing each check.
+    app.state.catalogue = load_catalogue(settings.procedure_catalogue)
     app.state.runtime = get_runtime(settings)
     app.state.store = app.state.runtime.store
     app.state.trigger = trigger or hooks.InlineTrigger(settings)

@@ -52,7 +52,7 @@ from pipeline.web.templating import (
 )
 from schemas.doc_types import DOC_TYPES, UNKNOWN, field_label
 from schemas.papers import field_kind
-from schemas.procedures import ProcedureCatalogue, load_catalogue
+from schemas.procedures import ProcedureCatalogue
 from schemas.result import Status
 from schemas.wallet import ReviewState, Validity, WalletRecord
 
@@ -651,7 +651,7 @@ def run_reuse_check(request: Request, user: User, procedure: str, citizen: str, 
     if len(citizen) > _MAX_CITIZEN_ID or not _CITIZEN_ID.fullmatch(citizen):
         raise ReuseRefused(422, "citizen_invalid", message("reuse_bad_citizen", lang))
     try:
-        report = check_reuse(procedure, citizen, _runtime(request).index, _catalogue(), _today())
+        report = check_reuse(procedure, citizen, _runtime(request).index, _catalogue(request), _today())
     except UnknownProcedure:
         raise ReuseRefused(404, "unknown_procedure",
                            message("reuse_unknown_procedure", lang, code=procedure[:40])) from None
@@ -675,8 +675,9 @@ def citizen_ref(request: Request, citizen: str) -> str:
     return hmac.new(key, b"sohoa.reuse-citizen:" + digits.encode(), hashlib.sha256).hexdigest()[:24]
 
 
-def _catalogue() -> ProcedureCatalogue:
-    return load_catalogue()
+def _catalogue(request: Request) -> ProcedureCatalogue:
+    """The catalogue create_app loaded and checked at start-up."""
+    return request.app.state.catalogue
 
 
 def report_view(report: ReuseReport, lang: str) -> dict[str, Any]:
@@ -723,7 +724,7 @@ def reuse_page(request: Request, user: BackOffice) -> Response:
     procedure = (request.query_params.get("procedure") or "").strip()
     citizen = (request.query_params.get("citizen") or "").strip()
     context: dict[str, Any] = {
-        "procedures": _catalogue().procedures, "procedure": procedure, "citizen": citizen, "report": None,
+        "procedures": _catalogue(request).procedures, "procedure": procedure, "citizen": citizen, "report": None,
     }
     status = 200
     if procedure or citizen:
