@@ -9,6 +9,9 @@ per page on one core (preprocessing + OCR) and peak RSS (the worker process, and
     python bench/ocr.py --engines tesseract,tesseract-fast --chains none,deskew+median,inks+deskew+median+leaders
     python bench/ocr.py --engines tesseract=/path/to/tessdata --count 0 --real-dev ../shared/real-dev --real-dpi 150
 
+    python bench/ocr.py --engines tesseract,paddle+tesseract,paddle --chains default --count 1 \\
+        --real-dev ../shared/real-dev    # the paddle engines need the `paddle` extra
+
 An engine is a name from ``pipeline.ocr.ENGINES``, optionally ``name=TESSDATA_DIR`` to try another model.
 A chain is step names from ``pipeline.preprocess.CHAIN_STEPS`` joined by ``+`` (``none`` = no step, ``default`` =
 the pipeline's ``DEFAULT_CHAIN``).
@@ -130,12 +133,13 @@ def _one_page(item: dict) -> dict:
     page = load_pages(Path(item["path"]).read_bytes(), limits)[0]
     if item["dpi"]:
         page = PageImage(page.number, page.image, item["dpi"])
-    cpu0, children0, wall0 = time.thread_time(), _children_cpu(), time.perf_counter()
+    # process time, not thread time: Paddle's predictors may compute on threads of their own
+    cpu0, children0, wall0 = time.process_time(), _children_cpu(), time.perf_counter()
     cleaned = clean_page(page, _worker["chain"])
     wall1 = time.perf_counter()
     result = _worker["engine"].recognize(cleaned)
     wall2 = time.perf_counter()
-    cpu = time.thread_time() - cpu0 + _children_cpu() - children0
+    cpu = time.process_time() - cpu0 + _children_cpu() - children0
     text = in_truth_order(segments(result), item["truth"])
     memory = _worker["memory"]
     return {"set": item["set"], "id": item["id"], "prep_s": wall1 - wall0, "ocr_s": wall2 - wall1, "cpu_s": cpu,
