@@ -54,6 +54,9 @@ class Settings(BaseSettings):
     searchable_pdf: bool = Field(
         default=True, description="also store records/<sha>/searchable.pdf: the pages with an invisible text layer"
     )
+    reread: bool = Field(
+        default=True, description="second OCR pass on dates, IDs and numbers found but not read (pipeline/reread.py)"
+    )
     ocr_correction: bool = Field(
         default=True,
         description="fix OCR words that are not valid Vietnamese syllables or unlikely in context (pipeline/ocr/correct.py)",

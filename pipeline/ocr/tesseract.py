@@ -5,6 +5,10 @@
   that the Debian model drops (figures in ``bench/ocr.py`` and the README).
 - ``tesseract-fast``: Debian's ``tesseract-ocr-vie`` (tessdata_fast, 2019), smaller and less accurate.
 
+:meth:`TesseractEngine.read_line` re-reads one cropped line (``--psm 7``), optionally with a character whitelist;
+crops of digits and Latin letters only are read with Tesseract's ``eng`` model (Debian's ``tesseract-ocr-eng``,
+which ``tesseract-ocr`` depends on), which reads italic digits the ``vie`` models do not (:mod:`pipeline.reread`).
+
 Tesseract runs as a subprocess with ``OMP_THREAD_LIMIT=1``: its own threading makes it ~7× slower on this
 hardware (DESIGN.md §5), so parallelism comes from several pages at once instead. This is the only module that
 builds a tesseract command line.
@@ -18,19 +22,39 @@ import os
 import shutil
 import subprocess
 from collections import defaultdict
+from functools import lru_cache
 from pathlib import Path
+
+from PIL import Image
 
 from pipeline.document import Block, Line, Page, Word
 from pipeline.errors import OcrEngineError
 from pipeline.intake import PageImage
+from pipeline.ocr.base import LineOptions, LineReading
 from pipeline.textnorm import nfc
 
 _TIMEOUT_S = 300
 VENDORED_TESSDATA = Path(__file__).resolve().parents[2] / "models" / "tessdata"
 
 
+_LATIN_LANG = "eng"
+_SINGLE_LINE = 7  # --psm 7: the image is one line of text
+
+
 def tesseract_installed() -> bool:
     return shutil.which("tesseract") is not None
+
+
+@lru_cache(maxsize=8)
+def installed_languages(tessdata_dir: str | None = None) -> frozenset[str]:
+    """The models Tesseract finds in ``tessdata_dir`` (``None``: its own folder)."""
+    cmd = ["tesseract", "--list-langs"] + (["--tessdata-dir", tessdata_dir] if tessdata_dir else [])
+    try:
+        proc = subprocess.run(cmd, capture_output=True, timeout=30, check=False)
+    except (OSError, subprocess.TimeoutExpired):
+        return frozenset()
+    lines = proc.stdout.decode("utf-8", "replace").splitlines()
+    return frozenset(ln.strip() for ln in lines[1:] if ln.strip())  # the first line says where it looked
 
 
 class TesseractEngine:
@@ -51,25 +75,47 @@ class TesseractEngine:
         self.tessdata_dir = str(tessdata_dir) if tessdata_dir is not None else None
 
     def recognize(self, page: PageImage) -> Page:
-        tsv = self._run(page)
+        tsv = self._run(page.image, page.dpi, self.lang, self.psm, self.tessdata_dir, f"page {page.number}")
         return _page_from_tsv(tsv, page)
 
-    def _run(self, page: PageImage) -> str:
+    def read_line(self, image: Image.Image, dpi: int, options: LineOptions) -> LineReading | None:
+        """One line crop read as a single line; its words joined by spaces, confidence weighted by length."""
+        tessdata, lang = self._latin_model() if options.latin else (self.tessdata_dir, self.lang)
+        extra = ["-c", f"tessedit_char_whitelist={options.allowed}"] if options.allowed else []
+        tsv = self._run(image, dpi, lang, _SINGLE_LINE, tessdata, "a line crop", extra)
+        words = [w for line in _page_from_tsv(tsv, PageImage(1, image, dpi)).lines for w in line.words]
+        total = sum(len(w.text) for w in words)
+        if not total:
+            return LineReading(text="", confidence=0.0)
+        confidence = sum(w.confidence * len(w.text) for w in words) / total
+        return LineReading(text=nfc(" ".join(w.text for w in words)), confidence=confidence)
+
+    def _latin_model(self) -> tuple[str | None, str]:
+        """Where an ``eng`` model is (this engine's folder first, then Tesseract's own); this engine's own
+        model when there is none."""
+        for folder in (self.tessdata_dir, None):
+            if _LATIN_LANG in installed_languages(folder):
+                return folder, _LATIN_LANG
+        return self.tessdata_dir, self.lang
+
+    @staticmethod
+    def _run(image: Image.Image, dpi: int, lang: str, psm: int, tessdata_dir: str | None, what: str,
+             extra: list[str] | None = None) -> str:
         buf = io.BytesIO()
         # PNM is the cheapest format to encode and leptonica reads it natively.
-        page.image.save(buf, format="PPM")
-        cmd = ["tesseract", "stdin", "stdout", "-l", self.lang, "--psm", str(self.psm), "--dpi", str(page.dpi)]
-        if self.tessdata_dir:
-            cmd[1:1] = ["--tessdata-dir", self.tessdata_dir]
+        image.save(buf, format="PPM")
+        cmd = ["tesseract", "stdin", "stdout", "-l", lang, "--psm", str(psm), "--dpi", str(dpi)]
+        if tessdata_dir:
+            cmd[1:1] = ["--tessdata-dir", tessdata_dir]
         # `-c` rather than the `tsv` config file, which lives in the system tessdata folder only.
-        cmd += ["-c", "tessedit_create_tsv=1", "-c", "tessedit_create_txt=0"]
+        cmd += ["-c", "tessedit_create_tsv=1", "-c", "tessedit_create_txt=0", *(extra or [])]
         env = {**os.environ, "OMP_THREAD_LIMIT": "1"}
         try:
             proc = subprocess.run(
                 cmd, input=buf.getvalue(), capture_output=True, timeout=_TIMEOUT_S, env=env, check=False
             )
         except subprocess.TimeoutExpired as exc:
-            raise OcrEngineError(f"tesseract took longer than {_TIMEOUT_S} s on page {page.number}") from exc
+            raise OcrEngineError(f"tesseract took longer than {_TIMEOUT_S} s on {what}") from exc
         if proc.returncode != 0:
             raise OcrEngineError(f"tesseract failed: {proc.stderr.decode('utf-8', 'replace').strip()[:300]}")
         return proc.stdout.decode("utf-8", "replace")

@@ -1,0 +1,172 @@
+"""The second, targeted OCR pass (pipeline.reread) on rendered lines, with real Tesseract."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from PIL import Image, ImageDraw
+
+from extractors.parsers import fold_aligned
+from pipeline.document import Document, Page, Word
+from pipeline.intake import PageImage
+from pipeline.ocr import open_engine
+from pipeline.ocr.base import LineOptions, LineReading
+from pipeline.reread import REREAD_CONFIDENCE, reread_fields
+from samples.fonts import available_families
+from schemas.result import FieldValue
+
+TODAY = date(2026, 1, 1)
+DPI = 300
+
+
+@pytest.fixture(scope="module")
+def engine():
+    return open_engine("tesseract")
+
+
+class CountingEngine:
+    """The real engine, counting the line crops it is asked to read."""
+
+    def __init__(self, inner) -> None:
+        self.inner, self.name, self.calls = inner, inner.name, 0
+
+    def recognize(self, page: PageImage) -> Page:
+        return self.inner.recognize(page)
+
+    def read_line(self, image: Image.Image, dpi: int, options: LineOptions) -> LineReading | None:
+        self.calls += 1
+        return self.inner.read_line(image, dpi, options)
+
+
+def _date_page(text: str, font) -> PageImage:
+    """A header-sized page with the place-and-date line where a decision prints it (top right)."""
+    img = Image.new("L", (2400, 1400), 255)
+    ImageDraw.Draw(img).text((1000, 200), text, font=font, fill=0)
+    return PageImage(number=1, image=img, dpi=DPI)
+
+
+def _first_pass(engine, page: PageImage, day_as: str | None) -> Document:
+    """The page read by the engine, with the day's word replaced by ``day_as`` (what OCR makes of an italic
+    day on real decisions) so that the date does not parse, as on those pages."""
+    read = engine.recognize(page)
+    if day_as is not None:
+        words = [w for ln in read.lines for w in ln.words]
+        at = next(i for i, w in enumerate(words) if fold_aligned(w.text).startswith("ngay"))
+        day = words[at + 1]
+        assert any(ch.isdigit() for ch in day.text), "the first pass must have seen the day as a word"
+        for line in read.lines:
+            line.words = [Word(text=day_as, bbox=w.bbox, confidence=0.3) if w is day else w for w in line.words]
+    return Document(pages=[read], engine=engine.name)
+
+
+def _source(page: PageImage):
+    return lambda number: page if number == page.number else None
+
+
+def _italic_fonts():
+    families = available_families()
+    if not families:
+        pytest.skip("no Vietnamese serif fonts installed")
+    return [(f.name, f.font("italic", round(13 * DPI / 72))) for f in families]
+
+
+def test_italic_day_misread_by_the_first_pass_is_recovered(engine):
+    for name, font in _italic_fonts():
+        page = _date_page("Hà Nội, ngày 18 tháng 02 năm 2025", font)
+        document = _first_pass(engine, page, day_as="/ở")
+        fields = reread_fields(document, "quyet_dinh", {}, engine, _source(page), TODAY)
+        got = fields.get("ngay_ban_hanh")
+        assert got is not None and got.value == "2025-02-18", name
+        assert got.confidence <= REREAD_CONFIDENCE  # a second opinion never looks sure
+        assert got.page == 1 and got.bbox is not None
+        x0, y0, x1, y1 = got.bbox
+        assert 1000 <= x0 < x1 <= page.image.width and 150 <= y0 < y1 <= 320, name
+
+
+def test_reading_that_still_does_not_parse_leaves_the_field_as_it_was(engine):
+    _name, font = _italic_fonts()[0]
+    page = _date_page("Hà Nội, ngày 45 tháng 02 năm 2025", font)  # no 45th day: nothing valid to read
+    document = _first_pass(engine, page, day_as="#5")
+    counting = CountingEngine(engine)
+    assert reread_fields(document, "quyet_dinh", {}, counting, _source(page), TODAY) == {}
+    assert counting.calls > 0  # it did look
+
+
+def test_values_that_parsed_are_never_reread(engine):
+    _name, font = _italic_fonts()[0]
+    page = _date_page("Hà Nội, ngày 18 tháng 02 năm 2025", font)
+    document = _first_pass(engine, page, day_as=None)
+    date_line = next(ln for ln in document.pages[0].lines if "2025" in ln.text)
+    parsed = {"ngay_ban_hanh": FieldValue(value="2025-02-18", confidence=0.9, page=1, bbox=date_line.bbox),
+              "so_ky_hieu": FieldValue(value="12/QĐ-UBND", confidence=0.9, page=1, bbox=(100, 100, 400, 150))}
+    counting = CountingEngine(engine)
+    assert reread_fields(document, "quyet_dinh", dict(parsed), counting, _source(page), TODAY) == parsed
+    assert counting.calls == 0
+
+
+def test_engine_that_cannot_read_lines_changes_nothing(engine):
+    _name, font = _italic_fonts()[0]
+    page = _date_page("Hà Nội, ngày 18 tháng 02 năm 2025", font)
+    document = _first_pass(engine, page, day_as="/ở")
+
+    class PageOnly:
+        name = "page-only"
+
+        def recognize(self, page: PageImage) -> Page:
+            return engine.recognize(page)
+
+    assert reread_fields(document, "quyet_dinh", {}, PageOnly(), _source(page), TODAY) == {}
+
+
+def test_tesseract_reads_one_line_crop_with_a_whitelist(engine):
+    _name, font = _italic_fonts()[0]
+    img = Image.new("L", (900, 120), 255)
+    ImageDraw.Draw(img).text((30, 25), "001095012345", font=font, fill=0)
+    digits = engine.read_line(img, DPI, LineOptions(allowed="0123456789", latin=True))
+    assert digits is not None and digits.text == "001095012345" and digits.confidence > 0.6
+    # The Vietnamese model keeps its tone marks when not held to Latin print.
+    img = Image.new("L", (900, 120), 255)
+    ImageDraw.Draw(img).text((30, 25), "Hà Nội, ngày", font=font, fill=0)
+    words = engine.read_line(img, DPI, LineOptions())
+    assert words is not None and words.text == "Hà Nội, ngày"
+    # Nothing on the crop: an empty reading, not an error.
+    blank = engine.read_line(Image.new("L", (300, 80), 255), DPI, LineOptions(allowed="0123456789", latin=True))
+    assert blank is not None and blank.text == "" and blank.confidence == 0.0
+
+
+def test_identity_number_misread_after_its_label_is_recovered(engine):
+    _italic_fonts()  # skips without fonts
+    regular = available_families()[0].font("regular", round(13 * DPI / 72))
+    img = Image.new("L", (2400, 600), 255)
+    ImageDraw.Draw(img).text((150, 200), "Số định danh cá nhân: 001095012345", font=regular, fill=0)
+    page = PageImage(number=1, image=img, dpi=DPI)
+    read = engine.recognize(page)
+    number = next(w for ln in read.lines for w in ln.words if w.text.startswith("0010"))
+    for line in read.lines:  # two digits lost to a speck: no 12-digit number on the line any more
+        line.words = [Word(text="0010950#2#45", bbox=w.bbox, confidence=0.4) if w is number else w
+                      for w in line.words]
+    document = Document(pages=[read], engine=engine.name)
+    fields = reread_fields(document, "khai_sinh", {}, engine, _source(page), TODAY)
+    got = fields.get("so_dinh_danh")
+    assert got is not None and got.value == "001095012345"
+    assert got.confidence <= REREAD_CONFIDENCE
+
+
+def test_document_number_misread_in_the_header_is_recovered(engine):
+    _italic_fonts()  # skips without fonts
+    regular = available_families()[0].font("regular", round(13 * DPI / 72))
+    img = Image.new("L", (2400, 1400), 255)
+    draw = ImageDraw.Draw(img)
+    draw.text((150, 150), "ỦY BAN NHÂN DÂN", font=regular, fill=0)
+    draw.text((150, 260), "Số: 123/QĐ-UBND", font=regular, fill=0)
+    page = PageImage(number=1, image=img, dpi=DPI)
+    read = engine.recognize(page)
+    number = next(w for ln in read.lines for w in ln.words if "/" in w.text)
+    for line in read.lines:  # what a speck over the digits makes of them: not a number any more
+        line.words = [Word(text="1#3/QĐ-UBND", bbox=w.bbox, confidence=0.4) if w is number else w
+                      for w in line.words]
+    document = Document(pages=[read], engine=engine.name)
+    fields = reread_fields(document, "quyet_dinh", {}, engine, _source(page), TODAY)
+    got = fields.get("so_ky_hieu")
+    assert got is not None and got.value == "123/QĐ-UBND"
