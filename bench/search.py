@@ -2,7 +2,9 @@
 
 Why: the issue's bar is p95 ≤ 50 ms at 1M records on one machine, with the target paper in the first page of
 results. This prints build time, size on disk and, per query kind, p50/p95/p99 latency (the whole
-``SearchIndex.search`` call, records parsed) and how often the target is in the top 10.
+``SearchIndex.search`` call, records parsed) and how often the target is in the top 10. Then the dashboard's
+figures (``SearchIndex.stats``: counts per station and day, status, review state, validity; bar p95 < 500 ms at
+1M), each checked once against the same counts made in Python over the generated records.
 
 People own several papers (one person per two records on average) and parents' and spouses' names are
 searchable too, so name queries meet realistic competition. A name or a document number shared by more than ten
@@ -11,6 +13,7 @@ counts as a hit when every top-10 hit shares it with the target, diacritics asid
 to phuong); the share of those is reported as "ties".
 
     .venv/bin/python -m bench.search --n 200000
+    .venv/bin/python -m bench.search --n 1000000 --dir /tmp/sohoa-bench-1m --only stats
 """
 
 from __future__ import annotations
@@ -22,18 +25,21 @@ import statistics
 import sys
 import tempfile
 import time
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import TypeVar
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from pipeline.index.base import SearchQuery  # noqa: E402
-from pipeline.index.embedded import EmbeddedIndex  # noqa: E402
-from pipeline.textnorm import fold  # noqa: E402
-from schemas.result import Status  # noqa: E402
-from schemas.wallet import Validity, WalletRecord  # noqa: E402
+from pipeline.index.base import VIETNAM, DayRange, SearchQuery, WalletStats
+from pipeline.index.embedded import EmbeddedIndex
+from pipeline.reuse import validity_today
+from pipeline.textnorm import fold
+from schemas.result import Status
+from schemas.wallet import ReviewState, Validity, WalletRecord
 
 SURNAMES = [
     ("Nguyễn", 380), ("Trần", 110), ("Lê", 95), ("Phạm", 70), ("Hoàng", 30), ("Huỳnh", 20), ("Phan", 45),
@@ -75,9 +81,16 @@ DOC_TYPES = [("khai_sinh", 30), ("cccd", 20), ("quyet_dinh", 20), ("gcn_qsdd", 1
              ("dang_ky_doanh_nghiep", 5)]
 STATIONS = [f"tn-{i:02d}" for i in range(1, 41)]
 MST_WEIGHTS = (31, 29, 23, 19, 17, 13, 7, 5, 3)
+STATUSES = [(Status.AUTO_APPROVED, 80), (Status.NEEDS_REVIEW, 17), (Status.REJECTED, 3)]
+REVIEWED = [(ReviewState.APPROVED, 70), (ReviewState.PENDING, 25), (ReviewState.REJECTED, 5)]  # of the rest
+DIGITIZED_FROM = datetime(2025, 1, 1)
+DIGITIZED_EVERY_S = 7  # one paper every 7 s: 1M papers over 81 days
 
 
-def _weighted(rng: random.Random, items: list[tuple[str, int]]) -> str:
+T = TypeVar("T")
+
+
+def _weighted(rng: random.Random, items: list[tuple[T, int]]) -> T:
     return rng.choices([i for i, _ in items], weights=[w for _, w in items])[0]
 
 
@@ -185,6 +198,9 @@ def make_record(i: int, n: int, seed: int) -> WalletRecord:
     else:
         validity = Validity.VALID if valid_until and valid_until >= date(2025, 6, 1) else Validity.EXPIRED
     record_id = f"{rng.getrandbits(256):064x}"
+    station, operator = rng.choice(STATIONS), f"op{rng.randrange(100):02d}"
+    status = _weighted(rng, STATUSES)  # drawn last: the values above stay those of earlier runs
+    review = ReviewState.PENDING if status is Status.AUTO_APPROVED else _weighted(rng, REVIEWED)
     text = "\n".join(["CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc", agency]
                      + [f"{k}: {v}" for k, v in fields.items()])
     return WalletRecord(
@@ -192,9 +208,9 @@ def make_record(i: int, n: int, seed: int) -> WalletRecord:
         file_key=f"originals/{record_id[:2]}/{record_id}.pdf", file_name=f"scan_{i:07d}.pdf", sha256=record_id,
         pages=rng.randrange(1, 4), owner_name=owner_name, owner_ids=owner_ids, doc_number=doc_number,
         issue_date=issued, issuing_agency=agency, signer=signer, summary=summary, valid_until=valid_until,
-        permanent=permanent, validity=validity, extraction_status=Status.AUTO_APPROVED,
-        station=rng.choice(STATIONS), operator=f"op{rng.randrange(100):02d}",
-        digitized_at=datetime(2025, 1, 1) + timedelta(seconds=i * 7), pipeline_version="0.1.0",
+        permanent=permanent, validity=validity, extraction_status=status, review_state=review,
+        station=station, operator=operator,
+        digitized_at=DIGITIZED_FROM + timedelta(seconds=i * DIGITIZED_EVERY_S), pipeline_version="0.1.0",
         fields=fields, text=text,
     )
 
@@ -313,6 +329,65 @@ def run_kind(index: EmbeddedIndex, kind: Kind, n: int, seed: int, count: int) ->
     }
 
 
+# -- the dashboard's figures --------------------------------------------------------------------------------------
+
+
+def digitized_day(i: int) -> date:
+    """The Vietnam day record ``i`` was digitized on (``make_record``: naive times are UTC)."""
+    at = DIGITIZED_FROM.replace(tzinfo=UTC) + timedelta(seconds=i * DIGITIZED_EVERY_S)
+    return at.astimezone(VIETNAM).date()
+
+
+@dataclass
+class StatsKind:
+    name: str
+    days: int
+    station: str | None = None
+
+
+STATS_KINDS = [
+    StatsKind("dashboard: all stations, 14 days", 14),
+    StatsKind("all stations, 30 days", 30),
+    StatsKind("one station, 30 days", 30, STATIONS[0]),
+    StatsKind("all stations, 366 days", 366),
+]
+
+
+def run_stats(index: EmbeddedIndex, kind: StatsKind, n: int, count: int) -> tuple[dict[str, float], WalletStats]:
+    days = DayRange.ending(digitized_day(n - 1), kind.days)
+    query = SearchQuery(station=kind.station) if kind.station else None
+    latencies: list[float] = []
+    for _ in range(count):
+        t0 = time.perf_counter()
+        stats = index.stats(days, query)
+        latencies.append((time.perf_counter() - t0) * 1000)
+    return {"p50": percentile(latencies, 50), "p95": percentile(latencies, 95),
+            "p99": percentile(latencies, 99)}, stats
+
+
+def expected_stats(n: int, seed: int, days: DayRange) -> WalletStats:
+    """The figures counted in Python over the generated records (regenerates them: a minute per 200k)."""
+    by_station: Counter[str] = Counter()
+    by_status: dict[Status, Counter[ReviewState]] = defaultdict(Counter)
+    by_validity: Counter[Validity] = Counter()
+    per_day: dict[date, Counter[str]] = defaultdict(Counter)
+    for i, r in enumerate(records(n, seed)):
+        by_station[r.station] += 1
+        by_status[r.extraction_status][r.review_state] += 1
+        by_validity[validity_today(r, days.last)] += 1
+        if days.first <= (day := digitized_day(i)) <= days.last:
+            per_day[day][r.station] += 1
+    return WalletStats(days=days, total=n, by_station=dict(by_station),
+                       by_status={s: dict(c) for s, c in by_status.items()},
+                       by_validity={v: by_validity[v] for v in Validity},
+                       per_day={d: dict(per_day[d]) for d in sorted(per_day)})
+
+
+def same_figures(a: WalletStats, b: WalletStats) -> bool:
+    """Equal counts (dict order aside: ``WalletStats`` compares its dicts as dicts already)."""
+    return a == b
+
+
 def dir_size(path: Path) -> int:
     return sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
 
@@ -323,6 +398,10 @@ def main() -> None:
     ap.add_argument("--queries", type=int, default=500, help="queries per kind")
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--dir", type=Path, help="index directory (kept; reused if it already holds --n records)")
+    ap.add_argument("--only", choices=["search", "stats"], help="time only searches, or only the figures")
+    ap.add_argument("--stats-runs", type=int, default=50, help="stats() calls per kind")
+    ap.add_argument("--check-stats", action="store_true",
+                    help="check the figures against counts made in Python (regenerates the records)")
     args = ap.parse_args()
 
     workdir = args.dir or Path(tempfile.mkdtemp(prefix="sohoa-bench-"))
@@ -339,6 +418,10 @@ def main() -> None:
         t0 = time.perf_counter()
         reopened = EmbeddedIndex(workdir)
         print(f"open: {(time.perf_counter() - t0) * 1000:.0f} ms, {reopened.count()} records")
+        if args.only != "search":
+            bench_stats(reopened, args)
+        if args.only == "stats":
+            return
         single: list[float] = []
         for k in range(20):
             one = make_record(k, args.n, args.seed).model_copy(update={"summary": f"cập nhật {k}"})
@@ -357,6 +440,22 @@ def main() -> None:
     finally:
         if args.dir is None:
             shutil.rmtree(workdir, ignore_errors=True)
+
+
+def bench_stats(index: EmbeddedIndex, args: argparse.Namespace) -> None:
+    print(f"\nstats(): {args.stats_runs} calls per kind, latency in ms (first call of a fresh handle included)")
+    print(f"{'figures':36} {'p50':>7} {'p95':>7} {'p99':>7}  checks")
+    for kind in STATS_KINDS:
+        r, stats = run_stats(index, kind, args.n, args.stats_runs)
+        in_range = sum(1 for i in range(args.n) if stats.days.first <= digitized_day(i) <= stats.days.last)
+        counted = sum(sum(s.values()) for s in stats.per_day.values())
+        checks = [stats.total == (args.n if kind.station is None else stats.by_station.get(kind.station, 0)),
+                  sum(stats.by_validity.values()) == stats.total,
+                  kind.station is not None or counted == in_range]
+        if args.check_stats and kind.station is None:
+            checks.append(same_figures(stats, expected_stats(args.n, args.seed, stats.days)))
+        print(f"{kind.name:36} {r['p50']:7.1f} {r['p95']:7.1f} {r['p99']:7.1f}  "
+              f"{'ok' if all(checks) else 'WRONG ' + str(checks)}")
 
 
 if __name__ == "__main__":

@@ -39,10 +39,10 @@ def rebuild_index(store: ObjectStore, index: SearchIndex) -> ReindexReport:
 def reindex() -> dict:
     rt = get_runtime()
     logger = get_run_logger()
-    # Papers' events written before per-record audit pointers existed get theirs (idempotent: none after once).
+    # Events written before per-record pointers and reuse-check marks existed get them (idempotent: none after once).
     pointers = backfill_record_pointers(rt.store)
     if pointers:
-        logger.info("reindex: %d audit events linked to their papers", pointers)
+        logger.info("reindex: %d audit events given their pointers or reuse marks", pointers)
     report = rebuild_index(rt.store, rt.index)
     logger.info("reindex: %d records indexed", report.indexed)
     for key in report.unreadable:

@@ -15,17 +15,19 @@ import os
 import re
 import unicodedata
 import uuid
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from elasticsearch import ConnectionError as EsConnectionError
 
 from pipeline.config import Settings
 from pipeline.index import SearchIndex, SearchQuery
-from pipeline.index.base import MAX_RESULT_WINDOW
+from pipeline.index.base import MAX_RESULT_WINDOW, MAX_STATS_DAYS, VIETNAM, DayRange, WalletStats
 from pipeline.index.elasticsearch import ElasticsearchIndex, ElasticsearchUnavailable, connect
 from pipeline.index.embedded import EmbeddedIndex
+from pipeline.reuse import validity_today
 from schemas.result import Status
 from schemas.wallet import ReviewState, Validity, WalletRecord
 
@@ -408,6 +410,128 @@ def test_a_search_without_words_has_no_highlights(index: SearchIndex) -> None:
     assert all(hit.highlights == {} for hit in index.search(SearchQuery(limit=100)).hits)
 
 
+# -- figures (SearchIndex.stats) ----------------------------------------------------------------------------------
+# Expected figures are counted here in Python from the records (validity by pipeline.reuse.validity_today, days on
+# the Vietnam calendar); each adapter counts them with its own aggregations.
+
+ON = date(2025, 3, 10)  # "today" of the figures: the last day of the range
+RANGE = DayRange.ending(ON, 7)  # 4–10 March
+
+
+def at_utc(day: date, hour: int, minute: int = 0) -> datetime:
+    return datetime(day.year, day.month, day.day, hour, minute, tzinfo=UTC)
+
+
+STATS_RECORDS = [
+    # validity: each branch of validity_today
+    record("perm", validity=Validity.VALID, permanent=True, digitized_at=at_utc(ON, 2)),
+    record("lapsed", validity=Validity.VALID, valid_until=ON - timedelta(days=1), digitized_at=at_utc(ON, 3)),
+    record("last-day", validity=Validity.VALID, valid_until=ON, digitized_at=at_utc(ON, 4),
+           extraction_status=Status.NEEDS_REVIEW),
+    record("unknown-lapsed", validity=Validity.UNKNOWN, valid_until=date(2024, 1, 1), digitized_at=at_utc(ON, 5),
+           extraction_status=Status.NEEDS_REVIEW, review_state=ReviewState.APPROVED),
+    record("unknown-perm", validity=Validity.UNKNOWN, permanent=True, station="ubnd-dong-da",
+           digitized_at=at_utc(ON - timedelta(days=1), 17)),  # 00:00 on the 10th in Vietnam
+    record("unknown-future", validity=Validity.UNKNOWN, valid_until=date(2030, 1, 1), station="ubnd-dong-da",
+           digitized_at=at_utc(ON - timedelta(days=1), 16, 59)),  # 23:59 on the 9th in Vietnam
+    record("unknown", validity=Validity.UNKNOWN, doc_type="unknown", extraction_status=Status.REJECTED,
+           station="ubnd-dong-da", digitized_at=datetime(2025, 3, 4, 0, 0)),  # no zone: UTC; the range's first day
+    record("cancelled", validity=Validity.CANCELLED, valid_until=date(2030, 1, 1), station="ubnd-dong-da",
+           extraction_status=Status.NEEDS_REVIEW, digitized_at=at_utc(date(2025, 3, 3), 16, 59)),  # before it
+    record("expired-perm", validity=Validity.EXPIRED, permanent=True, extraction_status=Status.NEEDS_REVIEW,
+           review_state=ReviewState.REJECTED, digitized_at=at_utc(ON, 17)),  # the 11th in Vietnam: after it
+    record("valid-no-date", validity=Validity.VALID, digitized_at=datetime(2024, 6, 1, 9, 0, tzinfo=VIETNAM)),
+]
+
+
+def vietnam_day(r: WalletRecord) -> date:
+    at = r.digitized_at if r.digitized_at.tzinfo else r.digitized_at.replace(tzinfo=UTC)
+    return at.astimezone(VIETNAM).date()
+
+
+def counted(records: list[WalletRecord], days: DayRange) -> WalletStats:
+    """The figures ``stats`` must give, counted record by record."""
+    by_status: dict[Status, Counter[ReviewState]] = defaultdict(Counter)
+    per_day: dict[date, Counter[str]] = defaultdict(Counter)
+    for r in records:
+        by_status[r.extraction_status][r.review_state] += 1
+        if days.first <= vietnam_day(r) <= days.last:
+            per_day[vietnam_day(r)][r.station] += 1
+    validity = Counter(validity_today(r, days.last) for r in records)
+    return WalletStats(days=days, total=len(records), by_station=dict(Counter(r.station for r in records)),
+                       by_status={s: dict(c) for s, c in by_status.items()},
+                       by_validity={v: validity[v] for v in Validity},
+                       per_day={d: dict(per_day[d]) for d in sorted(per_day)})
+
+
+@pytest.fixture(scope="module")
+def stats_index(make_index: MakeIndex) -> SearchIndex:
+    idx = make_index()
+    idx.upsert(STATS_RECORDS)
+    return idx
+
+
+def test_stats_count_what_the_records_say(stats_index: SearchIndex) -> None:
+    stats = stats_index.stats(RANGE)
+    assert stats == counted(STATS_RECORDS, RANGE)
+    # the cases the rules turn on, spelled out
+    assert stats.by_validity[Validity.EXPIRED] == 3  # lapsed, unknown-lapsed by date; expired-perm as marked
+    assert stats.per_day[ON] == {"ubnd-phuong-1": 4, "ubnd-dong-da": 1}  # 17:00 UTC on the 9th is the 10th here
+    assert stats.per_day[date(2025, 3, 9)] == {"ubnd-dong-da": 1}
+    assert min(stats.per_day) == RANGE.first and max(stats.per_day) == ON
+    assert stats.review_backlog == 3  # last-day, unknown (rejected by extraction), cancelled
+    assert stats.count_review_state(ReviewState.APPROVED) == 1 and stats.count_status(Status.NEEDS_REVIEW) == 4
+
+
+def test_stats_validity_is_judged_on_the_ranges_last_day(stats_index: SearchIndex) -> None:
+    earlier = DayRange.ending(date(2025, 3, 9), 1)
+    stats = stats_index.stats(earlier)
+    assert stats.by_validity == counted(STATS_RECORDS, earlier).by_validity
+    assert stats.by_validity[Validity.EXPIRED] == 2  # on the 9th "lapsed" (ends the 9th) was still valid
+
+
+def test_stats_count_within_the_querys_filters(stats_index: SearchIndex) -> None:
+    dong_da = [r for r in STATS_RECORDS if r.station == "ubnd-dong-da"]
+    assert stats_index.stats(RANGE, SearchQuery(station="ubnd-dong-da")) == counted(dong_da, RANGE)
+    backlog = SearchQuery(review_state="pending", extraction_status=["needs_review", "rejected"])
+    waiting = [r for r in STATS_RECORDS if r.review_state is ReviewState.PENDING
+               and r.extraction_status is not Status.AUTO_APPROVED]
+    assert stats_index.stats(RANGE, backlog) == counted(waiting, RANGE)
+    none = stats_index.stats(RANGE, SearchQuery(doc_type="no_such_type"))
+    assert none.total == 0 and none.by_station == {} and none.per_day == {}
+
+
+def test_stats_of_an_empty_index_are_zero_for_every_validity(make_index: MakeIndex) -> None:
+    stats = make_index().stats(RANGE)
+    assert stats == WalletStats(days=RANGE, total=0, by_validity={v: 0 for v in Validity})
+
+
+def test_stats_refuse_to_count_by_words(stats_index: SearchIndex) -> None:
+    with pytest.raises(ValueError, match="words"):
+        stats_index.stats(RANGE, SearchQuery(text="nguyen"))
+
+
+def test_stats_follow_upserts(make_index: MakeIndex) -> None:
+    idx = make_index()
+    waiting = record("waiting", extraction_status=Status.NEEDS_REVIEW, digitized_at=at_utc(ON, 8))
+    idx.upsert([waiting])
+    assert idx.stats(RANGE).review_backlog == 1
+    idx.upsert([waiting.model_copy(update={"review_state": ReviewState.APPROVED, "station": "ubnd-dong-da"})])
+    stats = idx.stats(RANGE)
+    assert stats.review_backlog == 0 and stats.total == 1
+    assert stats.by_station == {"ubnd-dong-da": 1} and stats.per_day == {ON: {"ubnd-dong-da": 1}}
+
+
+def test_a_day_range_is_ordered_and_at_most_a_year() -> None:
+    assert DayRange.ending(ON, 1).days() == [ON]
+    assert DayRange.ending(ON, 7).first == date(2025, 3, 4) and len(RANGE.days()) == 7
+    assert len(DayRange.ending(ON, MAX_STATS_DAYS).days()) == MAX_STATS_DAYS
+    with pytest.raises(ValueError, match="at most"):
+        DayRange.ending(ON, MAX_STATS_DAYS + 1)
+    with pytest.raises(ValueError, match="after it ends"):
+        DayRange(first=ON, last=ON - timedelta(days=1))
+
+
 # -- embedded only: an index built by an older sohoa ---------------------------------------------------------------
 # (an adapter-only guarantee; it belongs with test_index_embedded.py's, kept here beside the filters that needed it)
 
@@ -438,10 +562,13 @@ def test_an_embedded_index_of_an_older_layout_opens_asks_for_a_rebuild_and_reind
     assert idx.outdated
     with pytest.raises(IndexSchemaMismatch, match="reindex"):
         idx.search(SearchQuery(text="nguyen"))
+    with pytest.raises(IndexSchemaMismatch, match="reindex"):  # the dashboard's figures too
+        idx.stats(DayRange.ending(date(2025, 1, 1), 14))
     store = LocalDirStore(tmp_path_factory.mktemp("store"))
     for r in RECORDS[:2]:
         save_record(store, r, reason="digitized", actor="op1")
     report = reindex(store, idx)
     assert report.indexed == 2 and not idx.outdated
     assert ids(idx, text="nguyen thi hang")[0] == "hang"
+    assert idx.stats(DayRange.ending(date(2025, 1, 1), 14)).total == 2
     assert not EmbeddedIndex(path).outdated  # the next process opens the rebuilt index as current

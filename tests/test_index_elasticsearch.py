@@ -16,9 +16,10 @@ import json
 import socket
 import threading
 import unicodedata
-from collections.abc import Iterator
+from collections import Counter
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
@@ -28,23 +29,26 @@ from elasticsearch import Elasticsearch
 
 from pipeline.config import Settings
 from pipeline.index import SearchIndex, SearchQuery, open_index
+from pipeline.index.base import DayRange
 from pipeline.index.elasticsearch import (
     ElasticsearchIndex,
     ElasticsearchNotConfigured,
     ElasticsearchSchemaMismatch,
     ElasticsearchUnavailable,
     build_search_body,
+    build_stats_body,
     bulk_actions,
     can_correct,
     document,
     highlights,
     index_template,
+    parse_stats,
 )
 from pipeline.index.terms import record_terms
 from pipeline.storage.local import LocalDirStore
 from pipeline.wallet import save_record
 from schemas.wallet import WalletRecord
-from tests.test_index_contract import RECORDS
+from tests.test_index_contract import RANGE, RECORDS, STATS_RECORDS, counted, vietnam_day
 
 HANG, DECISION, COMPANY = RECORDS[0], RECORDS[4], RECORDS[5]
 
@@ -356,6 +360,111 @@ def test_facets_ask_for_terms_aggregations() -> None:
     body = build_search_body(SearchQuery(text="nguyen", facets=["doc_type", "validity"]))
     assert body["aggs"] == {"doc_type": {"terms": {"field": "doc_type", "size": 100}},
                             "validity": {"terms": {"field": "validity", "size": 100}}}
+
+
+# -- the figures ------------------------------------------------------------------------------------------------
+
+
+def test_stats_ask_for_aggregations_only_on_mapped_keyword_date_and_boolean_fields() -> None:
+    body = build_stats_body(RANGE)
+    assert (body["size"], body["track_total_hits"], body["query"]) == (0, True, {"match_all": {}})
+    aggs = body["aggs"]
+    assert aggs["station"] == {"terms": {"field": "station", "size": 10_000}}
+    assert aggs["status"]["terms"]["field"] == "extraction_status"
+    assert aggs["status"]["aggs"]["review"]["terms"]["field"] == "review_state"
+    props = index_template()["template"]["mappings"]["properties"]
+    used = set()
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key == "field":
+                    used.add(value)
+                elif key in ("term", "terms", "range") and "field" not in value:  # a query clause
+                    used.update(value)
+                walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    walk(body)
+    assert used == {"station", "extraction_status", "review_state", "validity", "valid_until", "permanent",
+                    "digitized_at"}
+    assert {props[f]["type"] for f in used} == {"keyword", "date", "boolean"}
+
+
+def test_stats_count_vietnam_days_and_judge_validity_on_the_last_day() -> None:
+    aggs = build_stats_body(DayRange(first=date(2025, 3, 4), last=date(2025, 3, 10)))["aggs"]
+    assert aggs["window"]["filter"] == {"range": {"digitized_at": {"gte": "2025-03-04", "lt": "2025-03-11",
+                                                                    "time_zone": "+07:00"}}}
+    per_day = aggs["window"]["aggs"]["day"]
+    assert per_day["date_histogram"] == {"field": "digitized_at", "calendar_interval": "day",
+                                         "time_zone": "+07:00", "format": "yyyy-MM-dd", "min_doc_count": 1}
+    assert per_day["aggs"]["station"]["terms"]["field"] == "station"
+    # the two groups whose validity the end date decides (pipeline.reuse.validity_today)
+    assert aggs["lapsed"]["filter"] == {"bool": {
+        "filter": [{"terms": {"validity": ["valid", "unknown"]}}, {"range": {"valid_until": {"lt": "2025-03-10"}}}],
+        "must_not": [{"term": {"permanent": True}}]}}
+    assert aggs["confirmed"]["filter"] == {"bool": {
+        "filter": [{"term": {"validity": "unknown"}}],
+        "should": [{"term": {"permanent": True}}, {"range": {"valid_until": {"gte": "2025-03-10"}}}],
+        "minimum_should_match": 1}}
+
+
+def test_stats_filter_like_a_search_and_refuse_words() -> None:
+    query = SearchQuery(station="HN-01", review_state="pending", extraction_status=["needs_review"], limit=5)
+    assert build_stats_body(RANGE, query)["query"] == {"bool": {"filter": build_search_body(query)["query"][
+        "bool"]["filter"]}}
+    with pytest.raises(ValueError, match="words"):
+        build_stats_body(RANGE, SearchQuery(text="nguyen"))
+
+
+def answer_stats(records: list[WalletRecord], days: DayRange) -> dict[str, Any]:
+    """What a cluster answers to ``build_stats_body(days)`` over ``records``: each aggregation evaluated as
+    the Elasticsearch documentation defines it (terms, filter, date_histogram in +07:00)."""
+
+    def terms(values: list[str], sub: Callable[[str], dict] | None = None) -> dict[str, Any]:
+        return {"buckets": [{"key": k, "doc_count": n, **(sub(k) if sub else {})}
+                            for k, n in Counter(values).most_common()]}
+
+    on = days.last
+    lapsed = [r for r in records if r.validity in ("valid", "unknown") and not r.permanent
+              and r.valid_until is not None and r.valid_until < on]
+    confirmed = [r for r in records if r.validity == "unknown"
+                 and (r.permanent or (r.valid_until is not None and r.valid_until >= on))]
+    window = [r for r in records if days.first <= vietnam_day(r) <= days.last]
+    day_buckets = [{"key_as_string": d.isoformat(), "key": 0, "doc_count": n,
+                    "station": terms([r.station for r in window if vietnam_day(r) == d])}
+                   for d, n in sorted(Counter(vietnam_day(r) for r in window).items())]
+    return {"took": 3, "timed_out": False, "hits": {"total": {"value": len(records), "relation": "eq"}, "hits": []},
+            "aggregations": {
+                "station": terms([r.station for r in records]),
+                "status": terms([r.extraction_status.value for r in records], lambda s: {"review": terms(
+                    [r.review_state.value for r in records if r.extraction_status == s])}),
+                "validity": terms([r.validity.value for r in records]),
+                "lapsed": {"doc_count": len(lapsed), "validity": terms([r.validity.value for r in lapsed])},
+                "confirmed": {"doc_count": len(confirmed)},
+                "window": {"doc_count": len(window), "day": {"buckets": day_buckets}},
+            }}
+
+
+def test_stats_read_from_the_aggregations_agree_with_the_records() -> None:
+    assert parse_stats(answer_stats(STATS_RECORDS, RANGE), RANGE) == counted(STATS_RECORDS, RANGE)
+    earlier = DayRange.ending(RANGE.last - timedelta(days=1), 30)
+    assert parse_stats(answer_stats(STATS_RECORDS, earlier), earlier) == counted(STATS_RECORDS, earlier)
+    assert parse_stats(answer_stats([], RANGE), RANGE) == counted([], RANGE)
+
+
+def test_stats_send_one_aggregations_search_through_the_alias(cluster) -> None:
+    fake, client = cluster
+    idx = ready(fake, client)
+    dong_da = [r for r in STATS_RECORDS if r.station == "ubnd-dong-da"]
+    fake.answer("POST", "/sohoa-wallet/_search", answer_stats(dong_da, RANGE))
+    query = SearchQuery(station="ubnd-dong-da")
+    stats = idx.stats(RANGE, query)
+    (sent,) = fake.seen
+    assert sent.body == build_stats_body(RANGE, query)
+    assert stats == counted(dong_da, RANGE)
 
 
 # -- what the client sends --------------------------------------------------------------------------------------

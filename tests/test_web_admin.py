@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import importlib.util
-from datetime import UTC, datetime, time, timedelta
+from collections import Counter
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 from typer.testing import CliRunner
 
-from pipeline.audit import AuditEvent, events, record_event
+from pipeline.audit import AuditEvent, backfill_record_pointers, events, record_event
 from pipeline.digitize import Outcome, digitize
+from pipeline.reuse import validity_today
+from pipeline.review import approve, waits_for_review
 from pipeline.wallet import load_record, save_record, upload_original
 from pipeline.web.auth import Role, UserStore
 from pipeline.web.pages_admin import VIETNAM
@@ -133,15 +136,23 @@ def test_cli_adds_a_user_with_a_password_from_stdin_or_the_hidden_prompt(tmp_pat
 
 
 # -- dashboard --------------------------------------------------------------------------------------------------
+# The expected figures are counted here, in Python, from the papers themselves; the dashboard counts them in the
+# search index (and reuse checks from their marks in the store), so the two ways must agree.
 
 
 def _paper(n: int, station: str, at: datetime, status: Status, validity: Validity,
-           review: ReviewState = ReviewState.PENDING) -> WalletRecord:
+           review: ReviewState = ReviewState.PENDING, **kw: object) -> WalletRecord:
     sha = f"{n:064x}"
     return WalletRecord(record_id=sha, doc_type="quyet_dinh", file_key=f"incoming/{station}/b/{n}.pdf",
                         file_name=f"{n}.pdf", sha256=sha, pages=1, validity=validity, extraction_status=status,
                         review_state=review, station=station, operator="lan", digitized_at=at,
-                        pipeline_version="0.1.0")
+                        pipeline_version="0.1.0", **kw)
+
+
+def _file(runtime, paper: WalletRecord) -> None:
+    """File a paper as digitize does: a record version in the store, then the index."""
+    save_record(runtime.store, paper, reason="digitized", actor=paper.operator)
+    runtime.index.upsert([paper])
 
 
 def _reuse_check(store, station: str, reusable: int, at: datetime | None = None) -> None:
@@ -152,9 +163,22 @@ def _reuse_check(store, station: str, reusable: int, at: datetime | None = None)
                                             "to_bring": 2 - reusable}))
 
 
-def test_dashboard_counts_records_and_reuse_checks_from_the_store(app, admin):
-    store = app.state.store
-    midnight = datetime.combine(datetime.now(VIETNAM).date(), time(0, 0), tzinfo=VIETNAM)
+def _vietnam_day(paper: WalletRecord) -> date:
+    return paper.digitized_at.astimezone(VIETNAM).date()
+
+
+def _expected_totals(papers: list[WalletRecord], quarantined: int = 0) -> dict:
+    status = Counter(p.extraction_status for p in papers)
+    return {"records": len(papers), "auto_approved": status[Status.AUTO_APPROVED],
+            "needs_review": status[Status.NEEDS_REVIEW], "rejected": status[Status.REJECTED],
+            "auto_approval_rate": round(status[Status.AUTO_APPROVED] / len(papers), 4),
+            "review_backlog": sum(waits_for_review(p) for p in papers), "quarantined": quarantined}
+
+
+def test_dashboard_counts_papers_in_the_index_and_reuse_checks_from_the_store(app, admin):
+    runtime = app.state.runtime
+    today = datetime.now(VIETNAM).date()
+    midnight = datetime.combine(today, time(0, 0), tzinfo=VIETNAM)
     papers = [
         _paper(1, "HN-01", midnight + timedelta(minutes=10), Status.AUTO_APPROVED, Validity.VALID),
         _paper(2, "HN-01", midnight + timedelta(minutes=20), Status.NEEDS_REVIEW, Validity.EXPIRED),
@@ -163,47 +187,90 @@ def test_dashboard_counts_records_and_reuse_checks_from_the_store(app, admin):
         # 10 minutes before midnight in Vietnam is yesterday, though it is the same day in UTC.
         _paper(4, "HN-07", midnight - timedelta(minutes=10), Status.REJECTED, Validity.UNKNOWN),
         _paper(5, "HN-01", midnight - timedelta(days=20), Status.AUTO_APPROVED, Validity.CANCELLED),
+        # Marked valid when digitized, but its end date passed since: expired today, as the reuse check says.
+        _paper(6, "HN-07", midnight - timedelta(days=3), Status.AUTO_APPROVED, Validity.VALID,
+               valid_until=today - timedelta(days=1)),
+        _paper(7, "HN-07", midnight - timedelta(days=3), Status.AUTO_APPROVED, Validity.VALID, valid_until=today),
     ]
     for paper in papers:
-        save_record(store, paper, reason="digitized", actor="lan")
-    _reuse_check(store, "HN-01", reusable=2)
-    _reuse_check(store, "HN-01", reusable=0)
-    _reuse_check(store, "HN-07", reusable=1)
-    _reuse_check(store, "HN-07", reusable=1, at=datetime.now(UTC) - timedelta(days=40))  # outside the window
-    record_event(store, AuditEvent(action="digitized", object_key="incoming/x", station="HN-01", operator="lan"))
+        _file(runtime, paper)
+    _reuse_check(runtime.store, "HN-01", reusable=2)
+    _reuse_check(runtime.store, "HN-01", reusable=0)
+    _reuse_check(runtime.store, "HN-07", reusable=1)
+    _reuse_check(runtime.store, "HN-07", reusable=1, at=datetime.now(UTC) - timedelta(days=40))  # outside
+    record_event(runtime.store, AuditEvent(action="digitized", object_key="incoming/x", station="HN-01",
+                                           operator="lan"))
 
     figures = admin.get("/api/dashboard?days=14").json()
-    assert figures["totals"] == {"records": 5, "auto_approved": 2, "needs_review": 2, "rejected": 1,
-                                 "auto_approval_rate": 0.4, "review_backlog": 1, "quarantined": 0}
-    assert figures["validity"] == {"valid": 2, "expired": 1, "cancelled": 1, "unknown": 1}
-    today, yesterday = figures["per_day"][0], figures["per_day"][1]
-    assert today == {"day": midnight.date().isoformat(), "total": 3, "stations": {"HN-01": 2, "HN-07": 1}}
-    assert yesterday["stations"] == {"HN-07": 1} and len(figures["per_day"]) == 14
-    assert sum(d["total"] for d in figures["per_day"]) == 4  # paper 5 is 20 days old
-    assert figures["per_station"] == [{"station": "HN-01", "total": 3, "in_window": 2},
-                                      {"station": "HN-07", "total": 2, "in_window": 2}]
+    assert figures["totals"] == _expected_totals(papers)
+    assert figures["validity"] == {v.value: sum(validity_today(p, today) is v for p in papers) for v in Validity}
+    assert figures["validity"]["expired"] == 2  # paper 2 as marked, paper 6 by its date
+    window = [today - timedelta(days=n) for n in range(14)]
+    assert [d["day"] for d in figures["per_day"]] == [d.isoformat() for d in window]  # most recent first
+    for day, counted in zip(window, figures["per_day"], strict=True):
+        assert counted["stations"] == dict(Counter(p.station for p in papers if _vietnam_day(p) == day))
+        assert counted["total"] == sum(counted["stations"].values())
+    assert figures["per_day"][1]["stations"] == {"HN-07": 1}  # paper 4, on the Vietnam calendar
+    assert figures["per_station"] == [
+        {"station": s, "total": sum(p.station == s for p in papers),
+         "in_window": sum(p.station == s and _vietnam_day(p) in window for p in papers)}
+        for s in sorted({p.station for p in papers})]
     assert figures["reuse_checks"]["checks"] == 3 and figures["reuse_checks"]["hits"] == 2
-    assert admin.get("/api/dashboard?days=30").json()["per_station"][0]["in_window"] == 3
+    assert figures["reuse_checks"]["per_day"][0] == {"day": today.isoformat(), "checks": 3, "hits": 2}
+    month = admin.get("/api/dashboard?days=30").json()
+    assert month["per_station"][0] == {"station": "HN-01", "total": 3, "in_window": 3}  # paper 5 is 20 days old
 
     page = admin.get("/dashboard")
     assert page.status_code == 200
-    assert "40.0%" in page.text and "2/3 lần có giấy tờ dùng lại được" in page.text
-    assert "HN-07" in page.text and midnight.date().strftime("%d/%m/%Y") in page.text
+    rate = figures["totals"]["auto_approval_rate"]
+    assert f"{rate * 100:.1f}%" in page.text and "2/3 lần có giấy tờ dùng lại được" in page.text
+    assert "HN-07" in page.text and today.strftime("%d/%m/%Y") in page.text
 
 
 def test_dashboard_follows_changes_after_its_short_cache(app, admin):
-    store = app.state.store
+    runtime = app.state.runtime
     now = datetime.now(UTC)
-    paper = _paper(1, "HN-01", now, Status.NEEDS_REVIEW, Validity.VALID)
-    save_record(store, paper, reason="digitized", actor="lan")
+    _file(runtime, _paper(1, "HN-01", now, Status.NEEDS_REVIEW, Validity.VALID))
     assert admin.get("/api/dashboard").json()["totals"]["review_backlog"] == 1
-    save_record(store, paper.model_copy(update={"review_state": ReviewState.APPROVED}), reason="reviewed",
-                actor="lan")
-    save_record(store, _paper(2, "HN-02", now, Status.AUTO_APPROVED, Validity.VALID), reason="digitized",
-                actor="an")
+    approve(runtime.store, runtime.index, f"{1:064x}", actor="lan", station="HN-01")
+    _file(runtime, _paper(2, "HN-02", now, Status.AUTO_APPROVED, Validity.VALID))
     assert admin.get("/api/dashboard").json()["totals"]["review_backlog"] == 1  # cached for a few seconds
     fresh = admin.get("/api/dashboard?fresh=1").json()
     assert fresh["totals"]["review_backlog"] == 0 and fresh["totals"]["records"] == 2
+
+
+def test_reuse_checks_of_a_finished_day_are_tallied_once_and_read_back(app, admin):
+    store = app.state.store
+    today = datetime.now(VIETNAM).date()
+    noon = datetime.combine(today - timedelta(days=3), time(12, 0), tzinfo=VIETNAM)
+    late = datetime.combine(today - timedelta(days=3), time(23, 50), tzinfo=VIETNAM)  # 16:50 UTC, same VN day
+    for at, reusable in [(noon, 1), (noon, 0), (late, 2)]:
+        _reuse_check(store, "HN-01", reusable, at=at.astimezone(UTC))
+    checks = admin.get("/api/dashboard?fresh=1").json()["reuse_checks"]
+    assert checks["per_day"][3] == {"day": (today - timedelta(days=3)).isoformat(), "checks": 3, "hits": 2}
+    tally_key = f"stats/reuse/{noon.astimezone(UTC).date().isoformat()}.json"
+    assert store.exists(tally_key)  # the UTC day is over: counted once, kept
+    # A finished day is read from its tally: a mark appearing afterwards is not listed again
+    # (late marks come only from the backfill, which recounts the day itself).
+    record_event(store, AuditEvent(action="reuse_check", object_key="procedures/1.001193", station="HN-01",
+                                   operator="hoa", at=noon.astimezone(UTC), details={"reusable": 1}))
+    assert admin.get("/api/dashboard?fresh=1").json()["reuse_checks"]["per_day"][3]["checks"] == 3
+
+
+def test_reuse_checks_logged_before_their_marks_count_once_backfilled(app, admin):
+    store = app.state.store
+    yesterday_noon = datetime.combine(datetime.now(VIETNAM).date() - timedelta(days=1), time(12, 0),
+                                      tzinfo=VIETNAM).astimezone(UTC)
+    old = AuditEvent(action="reuse_check", object_key="procedures/1.001193", station="HN-01", operator="hoa",
+                     at=yesterday_noon - timedelta(days=2), details={"reusable": 1})
+    # As the log was written before reuse checks left marks: the event alone.
+    store.put(f"audit/{old.at:%Y/%m/%d}/{old.at:%Y%m%dT%H%M%S%fZ}-0123456789ab.json", old.model_dump_json().encode())
+    _reuse_check(store, "HN-01", reusable=0, at=yesterday_noon)
+    assert admin.get("/api/dashboard?fresh=1").json()["reuse_checks"]["checks"] == 1  # its day is tallied
+    assert backfill_record_pointers(store) == 1  # the old check's mark
+    checks = admin.get("/api/dashboard?fresh=1").json()["reuse_checks"]
+    assert (checks["checks"], checks["hits"]) == (2, 1)
+    assert backfill_record_pointers(store) == 0
 
 
 def test_dashboard_of_papers_digitized_by_the_pipeline(app, admin):
@@ -219,13 +286,10 @@ def test_dashboard_of_papers_digitized_by_the_pipeline(app, admin):
     records = [load_record(runtime.store, r.sha256) for r in results[:2]]
 
     figures = admin.get("/api/dashboard").json()
-    statuses = [r.extraction_status for r in records]
-    assert figures["totals"]["records"] == 2 and figures["totals"]["quarantined"] == 1
-    assert figures["totals"]["auto_approved"] == statuses.count(Status.AUTO_APPROVED)
-    assert figures["totals"]["review_backlog"] == statuses.count(Status.NEEDS_REVIEW)
-    assert figures["per_day"][0]["stations"] == {"HN-01": 1, "HN-07": 1}
-    assert sum(figures["validity"].values()) == 2
-    assert figures["validity"][records[0].validity.value] >= 1
+    today = datetime.now(VIETNAM).date()
+    assert figures["totals"] == _expected_totals(records, quarantined=1)
+    assert figures["per_day"][0]["stations"] == dict(Counter(r.station for r in records)) == {"HN-01": 1, "HN-07": 1}
+    assert figures["validity"] == {v.value: sum(validity_today(r, today) is v for r in records) for v in Validity}
 
 
 @pytest.mark.skipif(importlib.util.find_spec("pipeline.web.pages_wallet") is None, reason="no wallet pages yet")

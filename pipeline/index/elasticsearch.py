@@ -4,8 +4,8 @@ It behaves like the embedded index (``pipeline.index.embedded``, the reference):
 (``tests/test_index_contract.py``, run here whenever ``SOHOA_ES_URL`` names a cluster). No Elasticsearch server
 can be installed on the development machines (DESIGN.md §6), so this module is built against the official
 client and the documented REST API, and its requests are unit-tested: the request bodies are pure functions
-(``index_template``, ``document``, ``bulk_actions``, ``build_search_body``), and a fake server on 127.0.0.1
-checks what the real client sends.
+(``index_template``, ``document``, ``bulk_actions``, ``build_search_body``, ``build_stats_body``), and a fake
+server on 127.0.0.1 checks what the real client sends.
 
 Layout: versioned indices ``<alias>-v1``, ``<alias>-v2``… made from one index template, behind the alias that
 every read and write goes through. A rebuild fills the next version while searches go on against the current one,
@@ -35,6 +35,7 @@ import contextlib
 import html
 import re
 from collections.abc import Iterable, Iterator
+from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
 from elasticsearch import BadRequestError, Elasticsearch, NotFoundError, helpers
@@ -46,13 +47,19 @@ from pipeline.index.base import (
     HIGHLIGHT_FRAGMENTS,
     HIGHLIGHT_NAME,
     HIGHLIGHT_VALUES,
+    JUDGED_BY_DATE,
+    DayRange,
     SearchHit,
     SearchQuery,
     SearchResults,
+    WalletStats,
+    stats_filters,
+    validity_on_day,
 )
 from pipeline.index.terms import MAX_KEY_LEN, lookup_key, record_terms
 from pipeline.textnorm import clean_spaces, fold, nfc
-from schemas.wallet import WalletRecord
+from schemas.result import Status
+from schemas.wallet import ReviewState, WalletRecord
 
 if TYPE_CHECKING:
     from pipeline.config import Settings
@@ -73,6 +80,8 @@ TYPO_FUZZINESS = "AUTO:3,256"
 TYPO_MIN_LEN = 3
 MAX_QUERY_WORDS = 24
 FACET_SIZE = 100
+STATS_TERMS = 10_000  # stats' terms aggregations are exact while a field has no more values (stations: hundreds)
+TIME_ZONE = "+07:00"  # the centre's calendar day (Asia/Ho_Chi_Minh keeps UTC+7 all year)
 BULK_CHUNK = 500
 
 _WORD = re.compile(r"\w+")
@@ -318,6 +327,74 @@ def parse_results(response: Any, query: SearchQuery, *, scored: bool) -> SearchR
     return SearchResults(total=int(found["total"]["value"]), hits=hits, facets=facets)
 
 
+# -- the figures ---------------------------------------------------------------------------------------------------
+
+
+def _terms(field: str, **sub: dict[str, Any]) -> dict[str, Any]:
+    agg: dict[str, Any] = {"terms": {"field": field, "size": STATS_TERMS}}
+    if sub:
+        agg["aggs"] = sub
+    return agg
+
+
+def build_stats_body(days: DayRange, query: SearchQuery | None = None) -> dict[str, Any]:
+    """The ``_search`` request body for ``stats``: no hits (``size: 0``), only aggregations.
+
+    Days are Vietnam days (``time_zone``); validity is judged on ``days.last`` by the rule of
+    ``base.validity_on_day``: the records whose end date decides (``lapsed``, ``confirmed``) are counted apart.
+    Buckets made: stations × (1 + days with papers) + a dozen; a year of 170+ busy stations passes the cluster's
+    ``search.max_buckets`` (65,536 by default), which answers with an error rather than wrong figures.
+    """
+    filters = _filters(stats_filters(query))
+    on = days.last.isoformat()
+    judged = {"terms": {"validity": [str(v) for v in JUDGED_BY_DATE]}}
+    lapsed = {"bool": {"filter": [judged, {"range": {"valid_until": {"lt": on}}}],
+                       "must_not": [{"term": {"permanent": True}}]}}
+    confirmed = {"bool": {"filter": [{"term": {"validity": "unknown"}}],
+                          "should": [{"term": {"permanent": True}}, {"range": {"valid_until": {"gte": on}}}],
+                          "minimum_should_match": 1}}
+    in_range = {"range": {"digitized_at": {"gte": days.first.isoformat(),
+                                           "lt": (days.last + timedelta(days=1)).isoformat(),
+                                           "time_zone": TIME_ZONE}}}
+    per_day = {"date_histogram": {"field": "digitized_at", "calendar_interval": "day", "time_zone": TIME_ZONE,
+                                  "format": "yyyy-MM-dd", "min_doc_count": 1},
+               "aggs": {"station": _terms("station")}}
+    return {
+        "size": 0,
+        "track_total_hits": True,
+        "query": {"bool": {"filter": filters}} if filters else {"match_all": {}},
+        "aggs": {
+            "station": _terms("station"),
+            "status": _terms("extraction_status", review=_terms("review_state")),
+            "validity": _terms("validity"),
+            "lapsed": {"filter": lapsed, "aggs": {"validity": _terms("validity")}},
+            "confirmed": {"filter": confirmed},
+            "window": {"filter": in_range, "aggs": {"day": per_day}},
+        },
+    }
+
+
+def _bucket_counts(agg: dict[str, Any]) -> dict[str, int]:
+    return {str(b["key"]): int(b["doc_count"]) for b in agg["buckets"]}
+
+
+def parse_stats(response: Any, days: DayRange) -> WalletStats:
+    """``WalletStats`` from a ``_search`` response to ``build_stats_body(days, …)``."""
+    aggs = response["aggregations"]
+    per_day = {date.fromisoformat(b["key_as_string"]): _bucket_counts(b["station"])
+               for b in aggs["window"]["day"]["buckets"] if b["doc_count"]}
+    return WalletStats(
+        days=days,
+        total=int(response["hits"]["total"]["value"]),
+        by_station=_bucket_counts(aggs["station"]),
+        by_status={Status(b["key"]): {ReviewState(k): v for k, v in _bucket_counts(b["review"]).items()}
+                   for b in aggs["status"]["buckets"]},
+        by_validity=validity_on_day(_bucket_counts(aggs["validity"]), _bucket_counts(aggs["lapsed"]["validity"]),
+                                    int(aggs["confirmed"]["doc_count"])),
+        per_day=dict(sorted(per_day.items())),
+    )
+
+
 class ElasticsearchNotConfigured(SohoaError):
     """``SOHOA_INDEX=elasticsearch`` without ``SOHOA_ES_URL``."""
 
@@ -521,6 +598,14 @@ class ElasticsearchIndex:
         self.ensure()
         with self._reaching():
             return int(self.client.count(index=self.alias)["count"])
+
+    def stats(self, days: DayRange, query: SearchQuery | None = None) -> WalletStats:
+        """One ``size: 0`` search whose aggregations are the figures (``build_stats_body``)."""
+        body = build_stats_body(days, query)
+        self.ensure()
+        with self._reaching():
+            response = self.client.search(index=self.alias, body=body)
+        return parse_stats(response, days)
 
     def clear(self) -> None:
         """Drop every record: the alias moves to a new, empty version (this sohoa's mapping); the others go.

@@ -44,13 +44,19 @@ from pipeline.index.base import (
     HIGHLIGHT_FRAGMENTS,
     HIGHLIGHT_NAME,
     HIGHLIGHT_VALUES,
+    VIETNAM,
+    DayRange,
     SearchHit,
     SearchQuery,
     SearchResults,
+    WalletStats,
+    stats_filters,
+    validity_on_day,
 )
 from pipeline.index.terms import MAX_KEY_LEN, lookup_key, record_terms
 from pipeline.textnorm import clean_spaces, fold
-from schemas.wallet import WalletRecord
+from schemas.result import Status
+from schemas.wallet import ReviewState, Validity, WalletRecord
 
 # Tokenizer names registered on every opened index (tantivy does not persist custom analyzers).
 _EXACT = "sohoa_exact"
@@ -75,6 +81,10 @@ _MAX_QUERY_TERMS = 24
 _WIDEN_STEPS: tuple[Literal["unknown", "all"], ...] = ("unknown", "all")
 
 _NAME_SNIPPET_CHARS = 300  # a name is highlighted whole
+
+# stats: terms aggregations are exact while a field has no more values than this (stations: a few hundred)
+_STATS_TERMS = 10_000
+_DAY_S = 86_400
 
 _WRITER_HEAP = 128_000_000
 _LOCK_WAIT_S = 15.0
@@ -111,6 +121,16 @@ def _total(found: tantivy.SearchResult) -> int:
     return int(found.count)  # type: ignore[attr-defined]
 
 
+def _buckets(terms: dict) -> dict[str, int]:
+    """A terms aggregation's answer as value → documents."""
+    return {b["key"]: b["doc_count"] for b in terms["buckets"]}
+
+
+def _epoch_seconds(at: datetime) -> int:
+    """Seconds since 1970; a time without a zone is UTC (as Elasticsearch reads it), never the server's zone."""
+    return int((at if at.tzinfo else at.replace(tzinfo=UTC)).timestamp())
+
+
 def _utc_day(day: date) -> datetime:
     return datetime(day.year, day.month, day.day, tzinfo=UTC)
 
@@ -133,7 +153,10 @@ def _build_schema() -> tantivy.Schema:
     sb.add_text_field("agency", tokenizer_name="raw", index_option="basic")  # folded issuing agency
     sb.add_text_field("owner_id", tokenizer_name="raw", index_option="basic")
     sb.add_date_field("issue_date", indexed=True, fast=True)
-    sb.add_integer_field("digitized_ts", fast=True)
+    sb.add_integer_field("digitized_ts", fast=True)  # seconds since 1970 (UTC): order and days digitized
+    # what validity on a given day is judged by (``stats``; ``base.validity_on_day``)
+    sb.add_date_field("valid_until", fast=True)
+    sb.add_boolean_field("permanent", indexed=True)
     return sb.build()
 
 
@@ -281,7 +304,10 @@ class EmbeddedIndex:
             doc.add_text("agency", fold(record.issuing_agency))
         if record.issue_date:
             doc.add_date("issue_date", _utc_day(record.issue_date))
-        doc.add_integer("digitized_ts", int(record.digitized_at.timestamp()))
+        if record.valid_until:
+            doc.add_date("valid_until", _utc_day(record.valid_until))
+        doc.add_boolean("permanent", record.permanent)
+        doc.add_integer("digitized_ts", _epoch_seconds(record.digitized_at))
         return doc
 
     # -- reading ---------------------------------------------------------------------------------
@@ -349,6 +375,66 @@ class EmbeddedIndex:
         facets = self._facets(searcher, q, query.facets) if query.facets else {}
         return SearchResults(total=_total(found), hits=hits, facets=facets)
 
+    def stats(self, days: DayRange, query: SearchQuery | None = None) -> WalletStats:
+        """Counted with tantivy's aggregations over fast fields, no stored record read: four passes over the
+        matching documents (all-time terms, the range's days, and the two groups whose validity the date decides;
+        a ``filter`` sub-aggregation would save two but takes only query-parser text)."""
+        filters = self._filters(stats_filters(query))
+        self._refresh()
+        searcher = self._current().searcher()
+        Q, Occur = tantivy.Query, tantivy.Occur
+        everything = self._combine(None, filters)
+
+        terms = {"terms": {"field": "station", "size": _STATS_TERMS}}
+        found = searcher.aggregate(everything, {
+            "station": terms,
+            "status": {"terms": {"field": "extraction_status", "size": _STATS_TERMS},
+                       "aggs": {"review": {"terms": {"field": "review_state", "size": _STATS_TERMS}}}},
+            "validity": {"terms": {"field": "validity", "size": _STATS_TERMS}},
+        })
+        by_status = {Status(b["key"]): {ReviewState(r["key"]): r["doc_count"] for r in b["review"]["buckets"]}
+                     for b in found["status"]["buckets"]}
+
+        # Digitized days: Vietnam midnights are 17:00 UTC, so day buckets start 17 h into each UTC day.
+        start = int(datetime.combine(days.first, datetime.min.time(), VIETNAM).timestamp())
+        end = start + _DAY_S * len(days.days())
+        in_range = Q.range_query(self._schema, "digitized_ts", tantivy.FieldType.Integer, start, end,
+                                 include_upper=False)
+        per_day_found = searcher.aggregate(self._combine(None, [*filters, in_range]), {
+            "day": {"histogram": {"field": "digitized_ts", "interval": _DAY_S, "offset": start % _DAY_S},
+                    "aggs": {"station": terms}},
+        })
+        per_day = {datetime.fromtimestamp(int(b["key"]), VIETNAM).date():
+                   {s["key"]: s["doc_count"] for s in b["station"]["buckets"]}
+                   for b in per_day_found["day"]["buckets"] if b["doc_count"]}
+
+        # Validity on the range's last day (base.validity_on_day). The lapsed group is counted per stored mark and
+        # only the date-judged marks are read from it, so it is not narrowed to them: that intersection with most
+        # of the wallet cost 4× the count itself at 1M records.
+        on = _utc_day(days.last)
+        scope = [(Occur.Must, everything)] if filters else []
+        ends_before = Q.range_query(self._schema, "valid_until", tantivy.FieldType.Date, None, on,
+                                    include_upper=False)
+        lapsed_q = Q.boolean_query([*scope, (Occur.Must, ends_before),
+                                    (Occur.MustNot, self._term_bool("permanent", True))])
+        lapsed = searcher.aggregate(lapsed_q, {"validity": {"terms": {"field": "validity", "size": _STATS_TERMS}}})
+        in_force = Q.boolean_query([
+            (Occur.Should, self._term_bool("permanent", True)),
+            (Occur.Should, Q.range_query(self._schema, "valid_until", tantivy.FieldType.Date, on, None)),
+        ])
+        confirmed_q = Q.boolean_query([*scope, (Occur.Must, self._term("validity", str(Validity.UNKNOWN))),
+                                       (Occur.Must, in_force)])
+        confirmed = _total(searcher.search(confirmed_q, 1, count=True))
+
+        return WalletStats(
+            days=days,
+            total=sum(sum(counts.values()) for counts in by_status.values()),  # every record has a status
+            by_station={b["key"]: b["doc_count"] for b in found["station"]["buckets"]},
+            by_status=by_status,
+            by_validity=validity_on_day(_buckets(found["validity"]), _buckets(lapsed["validity"]), confirmed),
+            per_day=dict(sorted(per_day.items())),
+        )
+
     def _load(self, searcher: tantivy.Searcher, address: tantivy.DocAddress) -> WalletRecord:
         stored = searcher.doc(address).get_first("record")
         assert isinstance(stored, bytes), "every document stores its record"
@@ -364,6 +450,9 @@ class EmbeddedIndex:
     # -- query building --------------------------------------------------------------------------
 
     def _term(self, field: str, value: str) -> tantivy.Query:
+        return tantivy.Query.term_query(self._schema, field, value)
+
+    def _term_bool(self, field: str, value: bool) -> tantivy.Query:
         return tantivy.Query.term_query(self._schema, field, value)
 
     def _text_query(

@@ -1,32 +1,29 @@
 """The administrator's pages: user accounts (``/admin/users``) and the centre's dashboard (``/dashboard``).
 
-The dashboard reads the system of record, not the index: wallet records (``records/<sha>/record.json``) and audit
-events (``audit/YYYY/MM/DD/…``). :class:`DashboardSource` keeps a small summary of each object in memory and, on
-each refresh, fetches only what changed: a record whose ETag moved, an audit event it has not seen (events are
-immutable). Listing stays proportional to the store (every record key, the window's audit days), which is fine for
-tens of thousands of papers; see the issue note for what this costs at a million.
+The dashboard's figures come from the search index and small tallies, never from reading every record: the
+index counts the papers (``SearchIndex.stats``: per station and Vietnam day, extraction status, review state,
+validity today) with aggregations, and reuse checks are counted from their marks in the store, a finished day
+from one small tally (``audit.reuse_checks_per_day``). The cost is the same for a thousand papers or millions;
+the figures are kept for ``ttl`` seconds so a refreshing page does not recount them.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 import threading
 import time
-from collections import Counter, defaultdict
-from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 
-from pipeline.audit import REUSE_CHECK, AuditEvent, record_event
-from pipeline.storage.base import ObjectNotFound, ObjectStore
+from pipeline.audit import AuditEvent, ReuseTally, record_event, reuse_checks_per_day
+from pipeline.index.base import DayRange, SearchIndex, WalletStats
+from pipeline.storage.base import ObjectStore
 from pipeline.web.auth import AccountError, Role, User, UserStore, csrf_protect, get_auth, require_role
 from pipeline.web.templating import VIETNAM, message, register_messages, render, request_language
 from schemas.result import Status
-from schemas.wallet import ReviewState, Validity
 
 log = logging.getLogger(__name__)
 
@@ -65,6 +62,8 @@ MESSAGES = {
     "dash_backlog": ("Chờ kiểm tra", "Review backlog"),
     "dash_quarantined": ("Cách ly (không xử lý được)", "Quarantined (unprocessable)"),
     "dash_valid_expired": ("Hiệu lực của giấy tờ", "Validity of the papers"),
+    "dash_validity_today": ("Tính đến hôm nay: giấy tờ đã quá ngày hết hạn được tính là hết hiệu lực.",
+                            "As of today: a paper past its end date counts as expired."),
     "dash_reuse": ("Kiểm tra tái sử dụng", "Reuse checks"),
     "dash_reuse_hits": ("{hits}/{checks} lần có giấy tờ dùng lại được ({rate})",
                         "{hits} of {checks} found a paper to reuse ({rate})"),
@@ -181,153 +180,79 @@ def _account_error(request: Request, admin: User, exc: AccountError) -> Response
 # -- dashboard figures -------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class RecordFacts:
-    """What the dashboard needs of one wallet record."""
-
-    station: str
-    day: date  # digitized on, in Vietnam time
-    status: Status
-    review_state: ReviewState
-    validity: Validity
-
-
-@dataclass(frozen=True)
-class ReuseCheckFacts:
-    day: date
-    station: str
-    hit: bool  # at least one required paper was held and valid
+def dashboard_figures(stats: WalletStats, checks: dict[date, ReuseTally], quarantined: int) -> dict[str, Any]:
+    """The dashboard's numbers, as ``/api/dashboard`` returns them, from the index's counts (``stats``, over the
+    window ``stats.days``) and the window's reuse checks per day."""
+    window = stats.days
+    total = stats.total
+    auto = stats.count_status(Status.AUTO_APPROVED)
+    in_window = {station: sum(per_station.get(station, 0) for per_station in stats.per_day.values())
+                 for station in stats.by_station}
+    day_list = window.days()[::-1]  # most recent first
+    window_checks = sum(checks.values(), ReuseTally())
+    return {
+        "today": window.last.isoformat(),
+        "days": len(day_list),
+        "totals": {
+            "records": total,
+            "auto_approved": auto,
+            "needs_review": stats.count_status(Status.NEEDS_REVIEW),
+            "rejected": stats.count_status(Status.REJECTED),
+            "auto_approval_rate": round(auto / total, 4) if total else None,
+            "review_backlog": stats.review_backlog,
+            "quarantined": quarantined,
+        },
+        "validity": {v.value: n for v, n in stats.by_validity.items()},
+        "per_day": [{"day": d.isoformat(), "total": sum(stats.per_day.get(d, {}).values()),
+                     "stations": dict(sorted(stats.per_day.get(d, {}).items()))} for d in day_list],
+        "per_station": [{"station": s, "total": stats.by_station[s], "in_window": in_window[s]}
+                        for s in sorted(stats.by_station)],
+        "reuse_checks": {
+            "checks": window_checks.checks, "hits": window_checks.hits,
+            "hit_rate": round(window_checks.hits / window_checks.checks, 4) if window_checks.checks else None,
+            "per_day": [{"day": d.isoformat(), "checks": checks.get(d, ReuseTally()).checks,
+                         "hits": checks.get(d, ReuseTally()).hits} for d in day_list],
+        },
+    }
 
 
 class DashboardSource:
-    """The records' and reuse checks' facts, refreshed incrementally from the store at most every ``ttl`` s."""
+    """The figures for a window of days, counted at most every ``ttl`` seconds (per window)."""
 
-    def __init__(self, store: ObjectStore, ttl_seconds: float = 30.0) -> None:
+    def __init__(self, store: ObjectStore, index: SearchIndex, ttl_seconds: float = 30.0) -> None:
         self.store = store
+        self.index = index
         self.ttl = ttl_seconds
-        self._records: dict[str, tuple[str, RecordFacts]] = {}  # key → (etag, facts)
-        self._events: dict[str, ReuseCheckFacts | None] = {}  # key → facts (None: not a reuse check)
-        self._quarantined = 0
-        self._refreshed_at = 0.0
-        self._window: tuple[date, int] | None = None  # the (today, days) the audit events were read for
+        self._cached: dict[DayRange, tuple[float, dict[str, Any]]] = {}
         self._lock = threading.Lock()
 
-    def snapshot(self, today: date, days: int, *, force: bool = False) -> tuple[list[RecordFacts],
-                                                                                 list[ReuseCheckFacts], int]:
+    def figures(self, window: DayRange, *, force: bool = False) -> dict[str, Any]:
         with self._lock:
-            stale = time.monotonic() - self._refreshed_at >= self.ttl or (today, days) != self._window
-            if force or stale:
-                self._refresh(today, days)
-                self._refreshed_at, self._window = time.monotonic(), (today, days)
-            return ([facts for _, facts in self._records.values()],
-                    [e for e in self._events.values() if e is not None], self._quarantined)
+            cached = self._cached.get(window)
+            if force or cached is None or time.monotonic() - cached[0] >= self.ttl:
+                self._cached = {window: (time.monotonic(), self._count(window))}  # one window kept: today's
+                cached = self._cached[window]
+            return cached[1]
 
-    def _refresh(self, today: date, days: int) -> None:
-        seen: dict[str, tuple[str, RecordFacts]] = {}
-        for info in self.store.list("records/"):
-            if not info.key.endswith("/record.json"):
-                continue
-            cached = self._records.get(info.key)
-            if cached is not None and cached[0] == info.etag:
-                seen[info.key] = cached
-                continue
-            try:
-                facts = _record_facts(json.loads(self.store.get(info.key)))
-            except ObjectNotFound:
-                continue
-            seen[info.key] = (info.etag, facts)
-        self._records = seen
-        self._quarantined = sum(1 for _ in self.store.list("quarantine/"))
-        # Audit keys are dated in UTC; a Vietnam day spans two UTC days, so list one more. Events are immutable:
-        # each is read once; those that left the window are forgotten.
-        events: dict[str, ReuseCheckFacts | None] = {}
-        for offset in range(days + 1):
-            utc_day = today - timedelta(days=offset)
-            for info in self.store.list(f"audit/{utc_day:%Y/%m/%d}/"):
-                events[info.key] = (self._events[info.key] if info.key in self._events
-                                    else _reuse_facts(self.store, info.key))
-        self._events = events
-
-
-def _record_facts(data: dict) -> RecordFacts:
-    digitized = datetime.fromisoformat(data["digitized_at"])
-    if digitized.tzinfo is None:
-        digitized = digitized.replace(tzinfo=UTC)
-    return RecordFacts(station=data.get("station") or "?", day=digitized.astimezone(VIETNAM).date(),
-                       status=Status(data["extraction_status"]),
-                       review_state=ReviewState(data.get("review_state", ReviewState.PENDING)),
-                       validity=Validity(data.get("validity", Validity.UNKNOWN)))
-
-
-def _reuse_facts(store: ObjectStore, key: str) -> ReuseCheckFacts | None:
-    try:
-        event = AuditEvent.model_validate_json(store.get(key))
-    except (ObjectNotFound, ValueError):
-        return None
-    if event.action != REUSE_CHECK:
-        return None
-    reusable = event.details.get("reusable", 0)
-    hit = (reusable > 0) if isinstance(reusable, int | float) else bool(reusable)
-    return ReuseCheckFacts(day=event.at.astimezone(VIETNAM).date(), station=event.station, hit=hit)
-
-
-def dashboard_figures(records: list[RecordFacts], checks: list[ReuseCheckFacts], quarantined: int, today: date,
-                      days: int) -> dict[str, Any]:
-    """The dashboard's numbers, as ``/api/dashboard`` returns them."""
-    first_day = today - timedelta(days=days - 1)
-    status = Counter(r.status for r in records)
-    validity = Counter(r.validity for r in records)
-    backlog = sum(1 for r in records if r.status is Status.NEEDS_REVIEW and r.review_state is ReviewState.PENDING)
-    per_day: dict[date, Counter] = defaultdict(Counter)
-    per_station_all, per_station_window = Counter(), Counter()
-    for r in records:
-        per_station_all[r.station] += 1
-        if first_day <= r.day <= today:
-            per_day[r.day][r.station] += 1
-            per_station_window[r.station] += 1
-    window_checks = [c for c in checks if first_day <= c.day <= today]
-    hits = sum(1 for c in window_checks if c.hit)
-    checks_per_day = Counter(c.day for c in window_checks)
-    hits_per_day = Counter(c.day for c in window_checks if c.hit)
-    day_list = [first_day + timedelta(days=n) for n in range(days)][::-1]  # most recent first
-    return {
-        "today": today.isoformat(),
-        "days": days,
-        "totals": {
-            "records": len(records),
-            "auto_approved": status[Status.AUTO_APPROVED],
-            "needs_review": status[Status.NEEDS_REVIEW],
-            "rejected": status[Status.REJECTED],
-            "auto_approval_rate": round(status[Status.AUTO_APPROVED] / len(records), 4) if records else None,
-            "review_backlog": backlog,
-            "quarantined": quarantined,
-        },
-        "validity": {v.value: validity[v] for v in Validity},
-        "per_day": [{"day": d.isoformat(), "total": sum(per_day[d].values()), "stations": dict(sorted(per_day[d].items()))}
-                    for d in day_list],
-        "per_station": [{"station": s, "total": per_station_all[s], "in_window": per_station_window[s]}
-                        for s in sorted(per_station_all)],
-        "reuse_checks": {
-            "checks": len(window_checks), "hits": hits,
-            "hit_rate": round(hits / len(window_checks), 4) if window_checks else None,
-            "per_day": [{"day": d.isoformat(), "checks": checks_per_day[d], "hits": hits_per_day[d]} for d in day_list],
-        },
-    }
+    def _count(self, window: DayRange) -> dict[str, Any]:
+        stats = self.index.stats(window)
+        checks = reuse_checks_per_day(self.store, window.days(), VIETNAM)
+        # Quarantined originals are few (the unreadable), and not in the index: they are listed.
+        quarantined = sum(1 for _ in self.store.list("quarantine/"))
+        figures = dashboard_figures(stats, checks, quarantined)
+        figures["generated_at"] = datetime.now(UTC).isoformat(timespec="seconds")
+        return figures
 
 
 def _source(request: Request) -> DashboardSource:
     state = request.app.state
     if getattr(state, "dashboard_source", None) is None:
-        state.dashboard_source = DashboardSource(state.store)
+        state.dashboard_source = DashboardSource(state.store, state.runtime.index)
     return state.dashboard_source
 
 
 def _figures(request: Request, days: int, fresh: bool) -> dict[str, Any]:
-    today = datetime.now(VIETNAM).date()
-    records, checks, quarantined = _source(request).snapshot(today, days, force=fresh)
-    figures = dashboard_figures(records, checks, quarantined, today, days)
-    figures["generated_at"] = datetime.now(UTC).isoformat(timespec="seconds")
-    return figures
+    return _source(request).figures(DayRange.ending(datetime.now(VIETNAM).date(), days), force=fresh)
 
 
 @router.get("/api/dashboard", summary="The centre's figures (admin)")

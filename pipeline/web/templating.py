@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -25,6 +25,7 @@ from fastapi.templating import Jinja2Templates
 from starlette.routing import Match
 
 from pipeline import i18n
+from pipeline.index.base import VIETNAM  # the centre's clock and calendar day
 from schemas.identity import mask_id, mask_ids_in_text
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
@@ -32,7 +33,6 @@ STATIC_DIR = Path(__file__).parent / "static"
 LANGUAGES = ("vi", "en")
 LANG_COOKIE = "lang"
 
-VIETNAM = timezone(timedelta(hours=7), "ICT")  # the centre's clock and calendar day (no daylight saving)
 
 templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
 _messages: dict[str, tuple[str, str]] = {}
