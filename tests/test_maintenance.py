@@ -137,3 +137,27 @@ def test_reindex_and_revalidate_flows_work_on_the_configured_wallet(prefect_harn
     assert rt.index.get(ended.record_id).validity is Validity.VALID
     assert revalidate_flow(today=TODAY)["expired"] == [ended.record_id]
     assert rt.index.get(ended.record_id).validity is Validity.EXPIRED
+
+
+def test_an_index_of_an_older_layout_is_rebuilt_from_the_store_when_the_runtime_opens(tmp_path):
+    """An upgrade changes the embedded index's fields: the first process to open it rebuilds it (the index is
+    derived), so the wallet is searchable again without anyone running reindex by hand."""
+    import tantivy
+
+    from pipeline.config import Settings
+    from pipeline.runtime import get_runtime
+    from pipeline.storage.local import LocalDirStore
+
+    settings = Settings(data_dir=tmp_path)
+    kept = record("a" * 64, owner_name="Đặng Thu Thảo")
+    save_record(LocalDirStore(settings.local_store_dir), kept, reason="digitized", actor="lan")
+    older = tantivy.SchemaBuilder()
+    older.add_text_field("record_id", tokenizer_name="raw", index_option="basic")
+    settings.index_dir.mkdir(parents=True)
+    tantivy.Index(older.build(), path=str(settings.index_dir))
+    assert EmbeddedIndex(settings.index_dir).outdated
+
+    index = get_runtime(settings).index
+
+    assert not index.outdated
+    assert [h.record.record_id for h in index.search(SearchQuery(text="dang thu thao")).hits] == [kept.record_id]
