@@ -335,8 +335,9 @@ def _is_motto(seg: Seg) -> bool:
                if len(seg.compact) >= 0.6 * len(p.compact))
 
 
-# "<place>, ngày 05 tháng": the day may be blank, dotted or what OCR made of an italic number ("ngày /ở, tháng").
-_PLACE_DATE = re.compile(r"[a-z0-9)]\s*(,)?\s*ngay\W{0,3}[^\s]{0,3}\W{0,3}th")
+# "<place>, ngày 05 tháng": the day may be blank, dotted or what OCR made of an italic number, in one token or
+# two ("ngày /ở, tháng", "ngày Ì Ï tháng", "ngày 05tháng").
+_PLACE_DATE = re.compile(r"[a-z0-9)]\s*(,)?\s*ngay(?:\W{0,3}[^\s]{0,3}){1,2}?\W{0,3}th")
 
 
 def _date_line_parts(ctx: Context, seg: Seg) -> list[Seg]:
@@ -352,8 +353,9 @@ def _date_line_parts(ctx: Context, seg: Seg) -> list[Seg]:
     return parts
 
 
-def _locate_place_date(ctx: Context, spec: FieldSpec) -> Found | None:
-    """ "<place>, ngày … tháng … năm …": the date a paper was issued, in its header or above its signature."""
+def _place_date_lines(ctx: Context, spec: FieldSpec) -> Iterable[tuple[Seg, re.Match[str]]]:
+    """Each "<place>, ngày … tháng" line (and where on it the date starts) where ``spec`` may be printed: in the
+    header above the title for ``region="top"``; elsewhere only after a comma, as a place-and-date line has."""
     title = _title_seg(ctx) if spec.region == "top" else None
     for seg in ctx.view.segs:
         top = _in_top(ctx, seg)
@@ -361,14 +363,19 @@ def _locate_place_date(ctx: Context, spec: FieldSpec) -> Found | None:
                                                  and seg.page == title.page)):
             continue
         for m in _PLACE_DATE.finditer(seg.folded):
-            if not (m.group(1) or top):
-                continue
-            hit = parsers.find_date(seg.text[m.start():])
-            if hit and hit[1] <= 12:
-                return Found([Piece(seg, m.start() + hit[1], m.start() + hit[2])], 0.9)
-            joined = _join_date_parts(ctx, seg, m.start())
-            if joined is not None:
-                return joined
+            if m.group(1) or top:
+                yield seg, m
+
+
+def _locate_place_date(ctx: Context, spec: FieldSpec) -> Found | None:
+    """ "<place>, ngày … tháng … năm …": the date a paper was issued, in its header or above its signature."""
+    for seg, m in _place_date_lines(ctx, spec):
+        hit = parsers.find_date(seg.text[m.start():])
+        if hit and hit[1] <= 12:
+            return Found([Piece(seg, m.start() + hit[1], m.start() + hit[2])], 0.9)
+        joined = _join_date_parts(ctx, seg, m.start())
+        if joined is not None:
+            return joined
     return None
 
 
@@ -702,6 +709,9 @@ def _to_field_value(found: Found, kind: str) -> FieldValue | None:
             p = pieces[0]
             pieces = [Piece(p.seg, p.start + hit[1], p.start + hit[2])]
     ocr = _weighted([(p.seg.span_confidence(p.start, p.end), p.end - p.start) for p in pieces])
+    if kind == "name":
+        # A name is wrong when any one syllable is: as sure as its least sure word, not their average.
+        ocr = min(ocr, min(p.seg.span_least_confidence(p.start, p.end) for p in pieces))
     parse_q = 0.95 if kind in _FREE_TEXT else 1.0
     confidence = ocr * (0.5 + 0.5 * found.anchor) * parse_q
     page = pieces[0].seg.page
@@ -755,6 +765,34 @@ def _extract(ctx: Context, spec: FieldSpec) -> FieldValue | None:
 
 
 _UNREAD_LABEL_FALLBACK = 0.6
+
+
+# ================================================================= where a value is printed (for a second reading)
+
+
+def value_places(ctx: Context, spec: FieldSpec, labels: int = 2) -> list[Found]:
+    """Where the value of ``spec`` is printed, whether or not its text reads as a value, best first: what follows
+    each of its first ``labels`` printed labels (on the line, right of it, under it), then the lines its positional
+    strategy looks for — the "<place>, ngày … tháng … năm …" lines from "ngày" on, with what OCR cut off to their
+    right or below, or a decision's number line. For a second OCR pass over values found but not read
+    (:mod:`pipeline.reread`); the text of each place is what the first pass made of it."""
+    places: list[Found] = []
+    for hit in _candidates(ctx, spec, spec.labels)[:labels]:
+        places.extend(list(_values_after(ctx, hit, spec.multiline, spec.parse in _NUMERIC))[:1])
+    if spec.locate == "place_date":
+        lines: list[Seg] = []
+        for seg, m in _place_date_lines(ctx, spec):
+            if seg in lines:
+                continue  # one place per line
+            lines.append(seg)
+            start = seg.folded.index("ngay", m.start())
+            rest = [Piece(p, 0, len(p.text)) for p in _date_line_parts(ctx, seg)[1:]]
+            places.append(Found([Piece(seg, start, len(seg.text)), *rest], 0.9))
+            if len(lines) == 2:
+                break
+    elif spec.locate == "doc_number" and (found := _locate_doc_number(ctx, spec)) is not None:
+        places.append(found)
+    return places
 
 
 def make_context(view: View, doc_type: str) -> Context:

@@ -83,6 +83,11 @@ class Seg:
         total = sum(n for _, n in parts)
         return sum(c * n for c, n in parts) / total if total else 0.0
 
+    def span_least_confidence(self, start: int, end: int) -> float:
+        """The confidence of the least sure word in ``[start, end)`` (0 when none)."""
+        return min((self._word_confidence(w, ws, n, end) for w, ws, n in zip(self.words, self.starts, self.lens)
+                    if ws < end and ws + n > start), default=0.0)
+
     def _word_confidence(self, word: Word, ws: int, n: int, end: int) -> float:
         """A word's OCR confidence, except where OCR glued a dotted leader to the value ("Ngọc......nnnn"): the
         junk it made of the dots, not the value, set that word's confidence; the line's other words stand in."""

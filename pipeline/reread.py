@@ -28,22 +28,7 @@ from datetime import date
 from PIL import Image
 
 from extractors import parsers
-
-# The private names are the extractor's own ways of finding where a value is printed, used here for values it
-# found but could not parse (extractors.fields has no public API for that yet).
-from extractors.fields import (
-    LOCATORS,
-    PARSERS,
-    Context,
-    Found,
-    Piece,
-    _candidates,
-    _date_line_parts,
-    _in_top,
-    _title_seg,
-    _values_after,
-    make_context,
-)
+from extractors.fields import PARSERS, Context, Found, Piece, make_context, value_places
 from extractors.layouts import LAYOUTS, FieldSpec
 from extractors.lines import Seg, build_view
 from pipeline.document import BBox, Document, union_bbox
@@ -142,20 +127,9 @@ def _targets(ctx: Context, spec: FieldSpec, current: FieldValue | None) -> list[
         found = _found_at(ctx, current)
         places = [found] if found else []
     else:
-        places = _places(ctx, spec)
+        places = value_places(ctx, spec)
     narrowed = [n for n in (_narrow(f, spec.parse) for f in places) if n is not None]
     return [_Target(spec.name, spec.parse, f) for f in narrowed[:2]]
-
-
-def _places(ctx: Context, spec: FieldSpec) -> list[Found]:
-    places: list[Found] = []
-    for hit in _candidates(ctx, spec, spec.labels)[:2]:
-        places.extend(list(_values_after(ctx, hit, spec.multiline, numeric=True))[:1])
-    if spec.locate == "place_date":
-        places.extend(_date_lines(ctx, spec))
-    elif spec.locate == "doc_number" and (found := LOCATORS["doc_number"](ctx, spec)) is not None:
-        places.append(found)
-    return places
 
 
 # Digits and what OCR makes of them (folded text): the characters a misread number is made of.
@@ -211,32 +185,6 @@ def _found_at(ctx: Context, value: FieldValue) -> Found | None:
         if inside:
             pieces.append(Piece(seg, seg.starts[inside[0]], seg.starts[inside[-1]] + seg.lens[inside[-1]]))
     return Found(pieces, 1.0) if pieces else None
-
-
-# "<place>, ngày": as extractors.fields finds a date line, but the day may be anything up to a dozen characters
-# of what OCR made of it ("ngày Ì Ï tháng").
-_PLACE_THEN_DAY = re.compile(r"[a-z0-9)]\s*(,)?\s*ngay(?=.{0,12}?(?<![a-z])th[a-z])")
-
-
-def _date_lines(ctx: Context, spec: FieldSpec) -> list[Found]:
-    """ "<place>, ngày … tháng … năm …" lines (as :func:`extractors.fields._locate_place_date` finds them,
-    without needing the date to parse), from "ngày" on, with the parts OCR cut off to its right or below."""
-    found = []
-    title = _title_seg(ctx) if spec.region == "top" else None
-    for seg in ctx.view.segs:
-        top = _in_top(ctx, seg)
-        if spec.region == "top" and (not top or (title is not None and seg.page == title.page
-                                                 and seg.row >= title.row)):
-            continue
-        m = next((m for m in _PLACE_THEN_DAY.finditer(seg.folded) if m.group(1) or top), None)
-        if m is None:
-            continue
-        start = seg.folded.index("ngay", m.start())
-        rest = [Piece(p, 0, len(p.text)) for p in _date_line_parts(ctx, seg)[1:]]
-        found.append(Found([Piece(seg, start, len(seg.text)), *rest], 0.9))
-        if len(found) == 2:
-            break
-    return found
 
 
 # ---------------------------------------------------------------- reading

@@ -576,3 +576,43 @@ def test_cccd_digit_repaired_only_when_one_repair_fits(number, expected):
     got = extract_fields(doc_from_lines(lines), "cccd")
     assert got["so_dinh_danh"].value == expected
     assert (got["so_dinh_danh"].confidence <= 0.7) == (number != expected)  # a repair is never auto-approved
+
+
+# ------------------------------------------------------------------ where values are printed (value_places)
+
+
+def _ctx(doc: Document, doc_type: str):
+    from extractors.fields import make_context
+    from extractors.lines import build_view
+
+    return make_context(build_view(doc), doc_type)
+
+
+def test_value_places_finds_a_labelled_value_that_does_not_parse():
+    from extractors.fields import value_places
+
+    doc = doc_from_lines(["Họ và tên: Nguyễn Văn An", "Ngày sinh: 1#/0$/19%5", "Giới tính: Nam"])
+    spec = next(s for s in LAYOUTS["cccd"].fields if s.name == "ngay_sinh")
+    assert "ngay_sinh" not in extract_fields(doc, "cccd")
+    places = value_places(_ctx(doc, "cccd"), spec)
+    assert places and places[0].text == "1#/0$/19%5"
+
+
+def test_value_places_finds_a_date_line_whose_day_was_read_as_two_marks():
+    from extractors.fields import value_places
+
+    doc = doc_from_lines(["ỦY BAN NHÂN DÂN            CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+                          "TỈNH NAM ĐỊNH                 Độc lập - Tự do - Hạnh phúc",
+                          "Số: 12/QĐ-UBND          Nam Định, ngày Ì Ï tháng 02 năm 2025",
+                          "QUYẾT ĐỊNH"])
+    spec = next(s for s in LAYOUTS["quyet_dinh"].fields if s.name == "ngay_ban_hanh")
+    places = value_places(_ctx(doc, "quyet_dinh"), spec)
+    assert places and places[0].text.startswith("ngày Ì Ï tháng 02 năm 2025")
+
+
+def test_a_name_is_as_sure_as_its_least_sure_syllable():
+    doc = doc_from_lines(["Họ và tên: Nguyễn Văn An", "Giới tính: Nam"])
+    sure = extract_fields(doc, "cccd")["ho_ten"].confidence
+    doubted = next(w for ln in doc.pages[0].lines for w in ln.words if w.text == "An")
+    doubted.confidence = 0.5
+    assert extract_fields(doc, "cccd")["ho_ten"].confidence < 0.6 < sure
