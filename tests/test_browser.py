@@ -145,12 +145,17 @@ def test_a_day_at_the_counter(browser, live_app, accounts, papers, screenshots, 
     operator = new_context(browser, live_app.base_url, problems)
     page = sign_in(operator, accounts["operator"])
     states = upload_and_watch(page, papers, screenshots)
-    assert states[papers.birth.name][-1] == "indexed"
+    # A clean scan is in the wallet at once, or waits for a look when OCR was unsure of a value (how sure it is
+    # moves with the OCR model; the scenario does not depend on it): the operator then approves it as read.
+    assert states[papers.birth.name][-1] in ("indexed", "needs_review")
     assert states[papers.card.name][-1] == "needs_review"
     assert states[papers.broken.name][-1] == "quarantined"
 
     card_record = open_review_queue(page, papers, screenshots)
     correct_the_name(page, live_app, accounts["operator"], card_record, papers, screenshots)
+    if states[papers.birth.name][-1] == "needs_review":
+        approve_as_read(page, papers)
+    assert t("review_queue_empty") in page.locator("main").inner_text()
     operator.close()
 
     back_office = new_context(browser, live_app.base_url, problems)
@@ -162,7 +167,7 @@ def test_a_day_at_the_counter(browser, live_app, accounts, papers, screenshots, 
 
     admin = new_context(browser, live_app.base_url, problems)
     page = sign_in(admin, accounts["admin"])
-    look_at_the_day(page, accounts, screenshots)
+    look_at_the_day(page, accounts, screenshots, auto_approved=int(states[papers.birth.name][-1] == "indexed"))
     walk_every_page_in_english(page, accounts, card_record, papers, screenshots)
     admin.close()
 
@@ -263,7 +268,16 @@ def correct_the_name(page, live_app: LiveApp, operator: Account, record_id: str,
         page.get_by_label(t("review_field_ho_ten")).press("Control+Enter")  # and Ctrl+Enter approves
     screenshots.take(page, "review-approved")
     assert t("review_approved", file=papers.card.name) in page.locator("main").inner_text()
-    assert t("review_queue_empty") in page.locator("main").inner_text()
+
+
+def approve_as_read(page, papers: CounterPapers) -> None:
+    """From the queue, open the birth certificate and approve it unchanged (Ctrl+Enter)."""
+    row = page.locator("table tbody tr").filter(has_text=papers.birth.name)
+    row.get_by_role("link", name=t("review_open")).click()
+    page.wait_for_url(re.compile(r"/review/[0-9a-f]{64}$"))
+    with page.expect_navigation():
+        page.get_by_label(t("review_field_ho_ten")).press("Control+Enter")
+    assert t("review_approved", file=papers.birth.name) in page.locator("main").inner_text()
 
 
 def find_by_name_without_diacritics(page, papers: CounterPapers, screenshots: Screenshots) -> None:
@@ -347,13 +361,13 @@ def check_reuse(page, live_app: LiveApp, papers: CounterPapers, screenshots: Scr
     assert checks[0].details["reusable"] == 1
 
 
-def look_at_the_day(page, accounts: dict[str, Account], screenshots: Screenshots) -> None:
+def look_at_the_day(page, accounts: dict[str, Account], screenshots: Screenshots, auto_approved: int) -> None:
     """The admin's home is the dashboard: the day's papers, the backlog, quarantine and the reuse hit."""
     assert page.url.endswith("/dashboard")
     figures = page.request.get("/api/dashboard?fresh=true").json()
     totals = figures["totals"]
     assert (totals["records"], totals["auto_approved"], totals["review_backlog"], totals["quarantined"]) == \
-        (2, 1, 0, 1)
+        (2, auto_approved, 0, 1)
     assert (figures["reuse_checks"]["checks"], figures["reuse_checks"]["hits"]) == (1, 1)
     assert [(s["station"], s["total"]) for s in figures["per_station"]] == [(STATION, 2)]
     page.goto("/dashboard?fresh=true")
