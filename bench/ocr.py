@@ -48,7 +48,7 @@ from pipeline.textnorm import clean_spaces, nfc, strip_tones
 
 _LEADER = re.compile(r"(?:\s*(?:\.{3,}|…+))+")
 DEFAULT_CHAINS = "none,deskew+median,default"
-SETS = ("clean", "degraded", "real")
+SETS = ("clean", "degraded", "photo", "real")
 
 
 def score_text(text: str) -> str:

@@ -1,6 +1,6 @@
 """Command line for the synthetic paper generator.
 
-    python -m samples --out DIR --count N --seed S --variants clean,degraded --types all [--dpi 300]
+    python -m samples --out DIR --count N --seed S --variants clean,degraded,photo --types all [--dpi 300]
         [--format pdf|png|jpg] [--quiet]
 
 Writes `<id>.<ext>` and `<id>.truth.json` per document and variant, and prints a one-line summary.
@@ -27,7 +27,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", required=True, type=Path, help="output folder (created if missing)")
     parser.add_argument("--count", type=int, default=12, help="number of documents; types are taken in turn")
     parser.add_argument("--seed", type=int, default=0, help="set seed: same seed, same files")
-    parser.add_argument("--variants", type=_csv, default=list(VARIANTS), help="clean,degraded")
+    parser.add_argument("--variants", type=_csv, default=list(VARIANTS), help="clean,degraded,photo (phone photo of the paper)")
     parser.add_argument("--types", default="all", help=f"all, or some of {','.join(DOC_TYPES)}")
     parser.add_argument("--dpi", type=int, default=300)
     parser.add_argument("--format", dest="fmt", choices=("pdf", "png", "jpg"), default=None,

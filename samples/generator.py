@@ -5,7 +5,13 @@ Ground truth (`truth`): id, doc_type, variant, seed, font, dpi, layout, width, h
 names of DESIGN.md §3, values normalised as the contract says; None where the paper has no such value),
 field_boxes and line_boxes (pixel boxes [x0, y0, x1, y1] in the output image), lines (the exact text of
 every rendered line in reading order: columns left to right), text ("\\n".join(lines)), scan (degradation
-parameters, None for clean). Agency fields are the agency lines as printed, joined by one space.
+parameters, None for clean), and for the phone-photo variant only photo (camera and light parameters, and
+`corners`, the page's corners in the photo: top-left, top-right, bottom-right, bottom-left). Agency fields are
+the agency lines as printed, joined by one space.
+
+Variants: clean (the render), degraded (a scan: rotation, blur, grain, seal, signature, JPEG) and photo (the
+paper with its seal and signature photographed by a phone on a table: see `samples.photo`). A photo's JPEG says
+72 dpi, as phones write; an A4 page in it is at ~180–240 dpi, a card at up to the render's dpi (truth photo.page_dpi).
 
 Everything is deterministic from the seed: the same seed, type, variant, format and dpi give the same
 truth and the same bytes, on a machine with the same fonts and Pillow.
@@ -18,7 +24,7 @@ import io
 import json
 import random
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -30,11 +36,14 @@ from samples.fonts import FontFamily, choose_family, family
 from samples.forms import BUILDERS, Draft
 from samples.layout import Box, nfc
 from samples.people import TODAY
+from samples.photo import paper_params, photograph, random_photo
 from samples.render import encode, rasterise
 
 DOC_TYPES: tuple[str, ...] = tuple(BUILDERS)
-VARIANTS: tuple[str, ...] = ("clean", "degraded")
-DEFAULT_FORMAT = {"clean": "pdf", "degraded": "jpg"}
+VARIANTS: tuple[str, ...] = ("clean", "degraded", "photo")
+DEFAULT_FORMAT = {"clean": "pdf", "degraded": "jpg", "photo": "jpg"}
+PHOTO_FILE_DPI = 72  # what a phone writes in its JPEGs: not the page's resolution
+CARD_INCHES = 5.0  # a sheet whose long side is shorter than this is a card (photographed from closer)
 
 
 @dataclass(frozen=True)
@@ -72,7 +81,7 @@ def generate_document(
 
     A `random.Random` is only used to draw the document's seed, which the truth records so the document
     can be made again with `generate_document(doc_type, truth["seed"], …)`. `fmt` defaults to pdf for clean
-    and jpg for degraded; `font` names a family (see `samples.fonts.FAMILY_FILES`) instead of a random one.
+    and jpg for degraded and photo; `font` names a family (see `samples.fonts.FAMILY_FILES`) instead of a random one.
     """
     if doc_type not in BUILDERS:
         raise ValueError(f"unknown doc_type {doc_type!r}; use one of {DOC_TYPES}")
@@ -91,7 +100,9 @@ def generate_document(
     line_boxes: list[Box] = [sheet.line_box(line) for line in sheet.lines]
     field_boxes = sheet.field_boxes()
     scan: dict[str, Any] | None = None
+    photo: dict[str, Any] | None = None
     quality: int | None = None
+    file_dpi = dpi
     if variant == "degraded":
         scan_rng = random.Random(f"scan:{seed}")
         space = sheet.anchors.get("signature")
@@ -104,6 +115,26 @@ def generate_document(
         scan = params.as_dict()
         quality = params.jpeg_quality
         if fmt == "png":  # keep the compression artefacts a scanner's JPEG would leave
+            image = _jpeg_round_trip(image, quality)
+    elif variant == "photo":
+        photo_rng = random.Random(f"photo:{seed}")
+        space = sheet.anchors.get("signature")
+        paper = paper_params(photo_rng, signing_space=space is not None)
+        image = degrade(image, paper, dpi=dpi, rng=photo_rng, np_rng=np.random.default_rng(seed),
+                        signing_space=space, seal_text=draft.seal or "ỦY BAN NHÂN DÂN",
+                        seal_font=fam.paths["bold"])
+        params = random_photo(photo_rng, card=max(sheet.width, sheet.height) < CARD_INCHES * dpi)
+        params = replace(params, page_dpi=min(params.page_dpi, float(dpi)))  # no sharper than the render
+        image, geometry = photograph(image, params, dpi=dpi, np_rng=np.random.default_rng([seed, 1]))
+        line_boxes = [geometry.box(b) for b in line_boxes]
+        field_boxes = {k: geometry.box(b) for k, b in field_boxes.items()}
+        scan = paper.as_dict()
+        photo = {**params.as_dict(), "corners": geometry.corners()}
+        quality = params.jpeg_quality
+        # a phone's JPEG says 72 dpi; a PDF of the photo is given the page's own resolution instead, so that
+        # it is not rendered at 4× its pixels
+        file_dpi = PHOTO_FILE_DPI if fmt != "pdf" else round(params.page_dpi)
+        if fmt == "png":
             image = _jpeg_round_trip(image, quality)
 
     lines = [nfc(line.text) for line in sheet.lines]
@@ -124,7 +155,9 @@ def generate_document(
         "text": "\n".join(lines),
         "scan": scan,
     }
-    data = encode(image, fmt, dpi, title=doc_id, date=TODAY, quality=quality)
+    if photo is not None:
+        truth["photo"] = photo
+    data = encode(image, fmt, file_dpi, title=doc_id, date=TODAY, quality=quality)
     return GeneratedDoc(data, fmt, truth, image)
 
 
@@ -141,8 +174,8 @@ def generate_set(
 ) -> list[Path]:
     """Write `count` documents (types taken in turn), each in every variant, with their truth files.
 
-    Document i has seed `document_seed(seed, i)` and id `{i:05d}-{doc_type}-{variant}`; its clean and
-    degraded files show the same content. Returns the paths of the document files written.
+    Document i has seed `document_seed(seed, i)` and id `{i:05d}-{doc_type}-{variant}`; its variants show the
+    same content. Returns the paths of the document files written.
     """
     type_list = _types(types)
     out = Path(out_dir)
