@@ -8,7 +8,7 @@ import pytest
 from PIL import Image, ImageDraw
 
 from extractors.parsers import fold_aligned
-from pipeline.document import Document, Page, Word
+from pipeline.document import Document, Page, Word, union_bbox
 from pipeline.intake import PageImage
 from pipeline.ocr import open_engine
 from pipeline.ocr.base import LineOptions, LineReading
@@ -170,3 +170,112 @@ def test_document_number_misread_in_the_header_is_recovered(engine):
     fields = reread_fields(document, "quyet_dinh", {}, engine, _source(page), TODAY)
     got = fields.get("so_ky_hieu")
     assert got is not None and got.value == "123/QĐ-UBND"
+
+
+# ---------------------------------------------------------------- values the first pass dropped entirely
+
+
+def _regular(size_pt: float = 11):
+    _italic_fonts()  # skips without fonts
+    return available_families()[0].font("regular", round(size_pt * DPI / 72))
+
+
+def _card_page(lines: list[tuple[int, str]], font) -> PageImage:
+    """A card-like page with ``(y, text)`` lines printed from the same left margin."""
+    img = Image.new("L", (2000, 1200), 255)
+    draw = ImageDraw.Draw(img)
+    for y, text in lines:
+        draw.text((150, y), text, font=font, fill=0)
+    return PageImage(number=1, image=img, dpi=DPI)
+
+
+def _dropping(engine, page: PageImage, drop) -> Document:
+    """The page read by the engine, less the words ``drop`` picks (what a seal or faint print hides)."""
+    read = engine.recognize(page)
+    for line in read.lines:
+        line.words = [w for w in line.words if not drop(w)]
+    return Document(pages=[read], engine=engine.name)
+
+
+_CARD = [(100, "Số định danh cá nhân: 001195012345"), (190, "Họ và tên / Full name:"), (260, "NGUYỄN THỊ HẰNG"),
+         (350, "Ngày sinh / Date of birth: 12/03/1995"), (440, "Giới tính / Sex: Nữ")]
+_CARD_FIELDS = {"so_dinh_danh": FieldValue(value="001195012345", confidence=0.95, page=1, bbox=(0, 0, 1, 1)),
+                "gioi_tinh": FieldValue(value="Nữ", confidence=0.95, page=1, bbox=(0, 0, 1, 1))}
+
+
+def test_date_dropped_after_its_label_is_read_from_the_blank(engine):
+    page = _card_page(_CARD, _regular())
+    document = _dropping(engine, page, lambda w: "1995" in w.text or w.text.startswith("12/"))
+    fields = {**_CARD_FIELDS, "ho_ten": FieldValue(value="Nguyễn Thị Hằng", confidence=0.95, page=1, bbox=(0, 0, 1, 1))}
+    got = reread_fields(document, "cccd", fields, engine, _source(page), TODAY).get("ngay_sinh")
+    assert got is not None and got.value == "1995-03-12"
+    assert got.confidence <= REREAD_CONFIDENCE
+    assert got.bbox is not None and 340 <= got.bbox[1] < got.bbox[3] <= 420  # on the label's line
+
+
+def test_name_dropped_under_a_stacked_bilingual_label_is_read_and_snapped(engine):
+    page = _card_page(_CARD, _regular())
+    document = _dropping(engine, page, lambda w: fold_aligned(w.text) in {"nguyen", "thi", "hang"} and w.text.isupper())
+    fields = {**_CARD_FIELDS, "ngay_sinh": FieldValue(value="1995-03-12", confidence=0.95, page=1, bbox=(0, 0, 1, 1))}
+    got = reread_fields(document, "cccd", fields, engine, _source(page), TODAY).get("ho_ten")
+    assert got is not None and got.value == "Nguyễn Thị Hằng"
+    assert got.confidence <= REREAD_CONFIDENCE
+    assert got.bbox is not None and 250 <= got.bbox[1] < got.bbox[3] <= 340  # the line under the label
+
+
+def test_text_under_a_name_label_that_is_no_vietnamese_name_is_not_taken(engine):
+    lines = [(y, "QWERTZ XKCD PLUGH" if y == 260 else text) for y, text in _CARD]
+    page = _card_page(lines, _regular())
+    document = _dropping(engine, page, lambda w: w.text.isupper() and len(w.text) > 3 and w.text.isalpha())
+    fields = {**_CARD_FIELDS, "ngay_sinh": FieldValue(value="1995-03-12", confidence=0.95, page=1, bbox=(0, 0, 1, 1))}
+    counting = CountingEngine(engine)
+    assert "ho_ten" not in reread_fields(document, "cccd", fields, counting, _source(page), TODAY)
+    assert counting.calls > 0  # it did read the line, and refused it
+
+
+def test_a_blank_left_empty_on_the_form_costs_no_reading(engine):
+    lines = [(y, "Họ và tên / Full name:" if y == 190 else text) for y, text in _CARD if y != 260]
+    page = _card_page(lines, _regular())
+    document = _dropping(engine, page, lambda w: False)
+    fields = {**_CARD_FIELDS, "ngay_sinh": FieldValue(value="1995-03-12", confidence=0.95, page=1, bbox=(0, 0, 1, 1))}
+    counting = CountingEngine(engine)
+    assert reread_fields(document, "cccd", dict(fields), counting, _source(page), TODAY) == fields
+    assert counting.calls == 0  # no ink where the value would be: nothing to read
+
+
+def test_paper_that_can_be_approved_is_not_reread_for_an_optional_field(engine):
+    page = _card_page(_CARD, _regular())
+    document = _dropping(engine, page, lambda w: "1995" in w.text or w.text.startswith("12/"))
+    fields = {**_CARD_FIELDS, "ho_ten": FieldValue(value="Nguyễn Thị Hằng", confidence=0.95, page=1, bbox=(0, 0, 1, 1)),
+              "ngay_sinh": FieldValue(value="1995-03-12", confidence=0.95, page=1, bbox=(0, 0, 1, 1))}
+    # ngay_het_han (optional) is missing, every required field is there and valid: a re-read value would only
+    # send the paper to review.
+    counting = CountingEngine(engine)
+    assert reread_fields(document, "cccd", dict(fields), counting, _source(page), TODAY) == fields
+    assert counting.calls == 0
+
+
+def test_land_certificate_serial_misread_is_recovered(engine):
+    page = _card_page([(100, "Số vào sổ cấp GCN: CH 46703"), (190, "AC 19720579")], _regular())
+    read = engine.recognize(page)
+    for line in read.lines:  # the capitals read with a stray tone mark, as on scans: not a serial any more
+        line.words = [Word(text="ÁC", bbox=w.bbox, confidence=0.3) if w.text == "AC" else w for w in line.words]
+    assert "ÁC" in " ".join(ln.text for ln in read.lines)
+    fields = reread_fields(Document(pages=[read], engine=engine.name), "gcn_qsdd", {}, engine, _source(page), TODAY)
+    got = fields.get("so_phat_hanh")
+    assert got is not None and got.value == "AC19720579" and got.confidence <= REREAD_CONFIDENCE
+
+
+def test_name_read_with_a_syllable_no_name_has_is_read_again(engine):
+    page = _card_page(_CARD, _regular())
+    read = engine.recognize(page)
+    for line in read.lines:  # the spaces of the name lost on a scan: one word no Vietnamese name is made of
+        name = [w for w in line.words if w.text.isupper() and w.text.isalpha() and len(w.text) > 2]
+        if len(name) == 3:
+            line.words = [Word(text="NGUYỄNTHỊHẰNG", bbox=union_bbox([w.bbox for w in name]), confidence=0.5)]
+    document = Document(pages=[read], engine=engine.name)
+    line = next(ln for ln in read.lines if ln.text == "NGUYỄNTHỊHẰNG")
+    fields = {**_CARD_FIELDS, "ngay_sinh": FieldValue(value="1995-03-12", confidence=0.95, page=1, bbox=(0, 0, 1, 1)),
+              "ho_ten": FieldValue(value="Nguyễnthịhằng", confidence=0.3, page=1, bbox=line.bbox)}
+    got = reread_fields(document, "cccd", fields, engine, _source(page), TODAY)["ho_ten"]
+    assert got.value == "Nguyễn Thị Hằng" and got.confidence <= REREAD_CONFIDENCE
