@@ -24,7 +24,7 @@ from extractors import parsers
 from extractors.layouts import LAYOUTS, FieldSpec, Layout
 from extractors.lines import Hit, Phrase, Seg, View, build_view, find_hits, phrase
 from pipeline.document import Document, union_bbox
-from pipeline.textnorm import clean_spaces, nfc
+from pipeline.textnorm import clean_spaces, fold, nfc
 from schemas.identity import repair_cccd
 from schemas.result import FieldValue
 from schemas.validators import KNOWN_GENDER_BY_FIELD, PERSON_FIELDS
@@ -92,7 +92,7 @@ class Found:
         return clean_spaces(" ".join(p.text for p in self.pieces))
 
 
-_LEAD = " :：.-–—/|)]*•·…_"
+_LEAD = " :：.-–—/|)]*•·…_„¬~^`"  # with marks OCR makes of specks at a line's left edge
 _TRAIL = " ,;:-–—/|([*•·…_"
 
 
@@ -134,17 +134,33 @@ def _right_of(ctx: Context, seg: Seg) -> Seg | None:
     return right
 
 
-def _below(ctx: Context, ref: Seg, x_lo: float, x_hi: float, max_gap: float = 1.6) -> Seg | None:
+def _below(ctx: Context, ref: Seg, x_lo: float, x_hi: float, max_gap: float = 1.6, text_only: bool = False
+           ) -> Seg | None:
+    """The segment just under ``ref`` overlapping ``[x_lo, x_hi]``; ``text_only``: passing over rows of specks
+    (single marks OCR read between two lines of a scan)."""
     cands = [s for s in ctx.view.by_page[ref.page]
-             if s.row > ref.row and s.y0 - ref.y1 <= max_gap * ref.height and _overlaps(s.x0, s.x1, x_lo, x_hi)]
+             if s.row > ref.row and s.y0 - ref.y1 <= max_gap * ref.height and _overlaps(s.x0, s.x1, x_lo, x_hi)
+             and not (text_only and _is_specks(s))]
     if not cands:
         return None
     top = min(s.row for s in cands)
     return min((s for s in cands if s.row == top), key=lambda s: abs(s.x0 - x_lo))
 
 
+def _is_specks(seg: Seg) -> bool:
+    return sum(ch.isalnum() for ch in seg.text) < 2
+
+
+def _text_x0(seg: Seg) -> int:
+    """Left edge of the first word holding a letter or digit ("„ . Hòa, Đồng Nai": specks left of a line)."""
+    return next((w.bbox[0] for w in seg.words if _has_alnum(w.text)), seg.x0)
+
+
 _GENERIC_LABEL = re.compile(r"^\W*[^\W\d][^:]{0,28}:")  # "Điện thoại:", any short label we do not know
 _NEW_ITEM = re.compile(r"^\s*(?:\d{1,2}|[IVX]{1,4}|[a-zđ])[.)]\s")  # "2. Địa chỉ trụ sở chính", "b) Tờ bản đồ"
+
+
+_WRAP_GAP = 1.3
 
 
 def _continuation(ctx: Context, last: Seg, label_x0: float) -> Seg | None:
@@ -153,7 +169,9 @@ def _continuation(ctx: Context, last: Seg, label_x0: float) -> Seg | None:
               if _overlaps(s.x0, s.x1, last.x0, last.x1) and abs(s.yc - last.yc) < 8 * last.height]
     col_right = max((s.x1 for s in column), default=last.x1)
     col_left = min((s.x0 for s in column), default=last.x0)
-    nxt = _below(ctx, last, last.x0, last.x1, max_gap=1.0)
+    # The gap is measured in the line's median word height, which lower-case lines understate (x-height words):
+    # papers set at 1.5 line spacing leave a gap of ~1.2 of it between a line and its wrapped rest.
+    nxt = _below(ctx, last, last.x0, last.x1, max_gap=_WRAP_GAP, text_only=True)
     if nxt is None:
         return None
     # A line breaks where the next word no longer fits, so a wrapped line ends near the column's right edge.
@@ -162,7 +180,7 @@ def _continuation(ctx: Context, last: Seg, label_x0: float) -> Seg | None:
     no_room = last.x1 + 0.5 * last.height + first_word > col_right - last.height
     if not (full or no_room or last.text.rstrip().endswith((",", "-"))):
         return None
-    if nxt.x0 < label_x0 - 1.5 * last.height:
+    if _text_x0(nxt) < label_x0 - 1.5 * last.height:
         return None
     if _first_hit_start(ctx, nxt) == 0 or _GENERIC_LABEL.match(nxt.text) or _NEW_ITEM.match(nxt.text):
         return None
@@ -270,7 +288,7 @@ class _Region:
 def _section_headers(ctx: Context) -> list[tuple[str, Seg]]:
     found: list[tuple[str, Seg]] = []
     for seg in ctx.view.segs:
-        head = seg.text.split(":", 1)[0]
+        head = seg.text.lstrip(_LEAD).split(":", 1)[0]  # ": Họ, chữ đệm, tên chồng:": a speck read as a colon
         compact = "".join(ch for ch in parsers.fold_aligned(head) if ch.isalnum())
         compact = re.sub(r"^(?:[ivx]{1,4}|\d{1,2})(?=[a-z])", "", compact) if len(compact) > 6 else compact
         if not compact:
@@ -458,9 +476,12 @@ def _locate_agency_block(ctx: Context, spec: FieldSpec) -> Found | None:
             continue
         if _PLACE_DATE.search(seg.folded):
             break
-        # Words left of the motto column, up to the last one holding a letter or digit.
-        ends = [ws + len(w.text) for w, ws in zip(seg.words, seg.starts)
-                if w.bbox[2] <= right_x + 0.5 * seg.height and any(ch.isalnum() for ch in w.text)]
+        # Words left of the motto column, up to the last one holding a letter or digit, less what OCR made of the
+        # rule printed under the name ("ĐẦU TƯ về."): an unsure word without a capital among the capitals.
+        left = [(w, ws) for w, ws in zip(seg.words, seg.starts) if w.bbox[2] <= right_x + 0.5 * seg.height]
+        junk = [ws for w, ws in left if w.confidence < _RULE_WORD_CONFIDENCE and _has_alnum(w.text)
+                and not any(ch.isupper() for ch in w.text)]
+        ends = [ws + len(w.text) for w, ws in left if _has_alnum(w.text) and ws not in junk]
         if not ends:
             continue
         text = seg.text[:max(ends)]
@@ -468,12 +489,29 @@ def _locate_agency_block(ctx: Context, spec: FieldSpec) -> Found | None:
         if pieces and (not upper or seg.y0 - pieces[-1].seg.y1 > 0.9 * seg.height):
             break
         if upper:
-            pieces.append(Piece(seg, 0, max(ends)))
-        if len(pieces) >= 5:
+            pieces.extend(_split_at(seg, 0, max(ends), junk))
+        if len({p.seg.order for p in pieces}) >= 5:
             break
     if not pieces:
         return None
     return Found(pieces, 0.9)
+
+
+_RULE_WORD_CONFIDENCE = 0.5
+
+
+def _split_at(seg: Seg, start: int, end: int, dropped: list[int]) -> list[Piece]:
+    """``seg.text[start:end]`` as pieces, leaving out the words that start at the offsets in ``dropped``."""
+    pieces: list[Piece] = []
+    for ws, n in zip(seg.starts, seg.lens):
+        if start <= ws < end and ws in dropped:
+            if ws > start:
+                pieces.append(Piece(seg, start, ws))
+            start = ws + n
+    if end > start:
+        pieces.append(Piece(seg, start, end))
+    trimmed = [Piece(seg, *_trim(seg.text, p.start, p.end)) for p in pieces]  # ". THÀNH PHỐ": a speck before
+    return [p for p in trimmed if _has_alnum(p.text)]
 
 
 _STOP_AFTER_TITLE = re.compile(
@@ -514,7 +552,11 @@ def _locate_after_title(ctx: Context, spec: FieldSpec) -> Found | None:
 
 def _is_role(seg: Seg) -> bool:
     compact = re.sub(r"^(?:tm|kt|tl|tuq|ttl|q)(?=[a-z]{4})", "", seg.compact)
-    return any(compact.startswith(r) for r in _ROLE_WORDS) and len(compact) <= 40
+    if any(compact.startswith(r) for r in _ROLE_WORDS) and len(compact) <= 40:
+        return True
+    # "Ai GIAM ĐỌC": the "KT." before a title misread as one or two other letters.
+    return len(compact) <= 40 and any(compact[cut:].startswith(r) for cut in (1, 2) for r in _ROLE_WORDS
+                                      if len(r) >= 7)
 
 
 def _locate_signer(ctx: Context, spec: FieldSpec) -> Found | None:
@@ -540,9 +582,11 @@ def _locate_sign_agency(ctx: Context, spec: FieldSpec) -> Found | None:
     """The issuing body printed under the place and date, above the signer's title ("TM. ỦY BAN NHÂN DÂN …",
     "SỞ TÀI NGUYÊN VÀ MÔI TRƯỜNG / TỈNH …")."""
     found = _locate_place_date(ctx, FieldSpec(spec.name))
-    if found is None:
+    # The place-and-date line anchors the agency even when its date could not be read ("ngày 17 tháng Ï Ï").
+    start = found.pieces[0].seg if found is not None else \
+        next((seg for seg, _ in _place_date_lines(ctx, FieldSpec(spec.name))), None)
+    if start is None:
         return None
-    start = found.pieces[0].seg
     pieces: list[Piece] = []
     for seg in ctx.view.by_page[start.page]:
         if seg.row <= start.row or not _overlaps(seg.x0, seg.x1, start.x0, start.x1):
@@ -630,7 +674,7 @@ def _locate_by(find: Callable[[str], tuple[Any, int, int] | None]) -> Callable[[
     return locate
 
 
-_SERIAL = re.compile(r"\b([A-ZĐ]{2})\s?(\d{6,8})\b")
+_SERIAL = re.compile(r"\b([A-ZĐ]{2})[\s.]?(\d{6,8})\b")  # "BL 222183", "BL.222183" (a speck read as a dot)
 
 
 def _find_serial(text: str) -> tuple[str, int, int] | None:
@@ -734,6 +778,11 @@ def _candidates(ctx: Context, spec: FieldSpec, labels: tuple[str, ...]) -> list[
 
 
 def _extract(ctx: Context, spec: FieldSpec) -> FieldValue | None:
+    value = _find_value(ctx, spec)
+    return _other_printing(ctx, value) if value is not None and spec.parse == "name" else value
+
+
+def _find_value(ctx: Context, spec: FieldSpec) -> FieldValue | None:
     region = _section_region(ctx, spec.section) if spec.section else None
     labelled = _candidates(ctx, spec, spec.labels)
     if region is not None:
@@ -765,6 +814,43 @@ def _extract(ctx: Context, spec: FieldSpec) -> FieldValue | None:
 
 
 _UNREAD_LABEL_FALLBACK = 0.6
+_CLEARER_BY = 0.15  # how much surer the least sure word of another printing of a name must be read
+
+
+def _other_printing(ctx: Context, value: FieldValue) -> FieldValue:
+    """A name read unsure where the paper prints it again (the spouses sign under their names, a decision names
+    its person in two articles): the clearer reading of the same letters, when one is clearly surer
+    ("Trần Thị Nhãn" at 0.70 beside "Trần Thị Nhàn" at 0.97). The confidence stays that of the value found
+    under the label: two printings that disagree are for an officer to look at. A printing that reads as the
+    value does confirms it, however unsure ("Vũ Thành Tuấn" at 0.66 in the article, "Vũ Thành Tuấn" again at 0.86,
+    "VŨ THÀNH TUẦN" at 0.97 in the summary: the value stands)."""
+    target = fold(str(value.value)).split()
+    n = len(target)
+    own: float | None = None
+    others: list[tuple[float, str]] = []
+    for seg in ctx.view.segs:
+        tokens = [(w.text.strip(".,;:()'\"*"), w) for w in seg.words]
+        for i in range(len(tokens) - n + 1):
+            window = tokens[i:i + n]
+            if [fold(t) for t, _ in window] != target:
+                continue
+            least = min(w.confidence for _, w in window)
+            box = union_bbox([w.bbox for _, w in window])
+            if seg.page == value.page and value.bbox is not None and _overlaps(box[0], box[2], value.bbox[0],
+                                                                              value.bbox[2]) \
+                    and _overlaps(box[1], box[3], value.bbox[1], value.bbox[3]):
+                own = least if own is None else min(own, least)
+            else:
+                others.append((least, " ".join(t for t, _ in window)))
+    if own is None or not others:
+        return value
+    readings = {parsers.parse_name(reading) for _, reading in others}
+    if value.value in readings:
+        return value  # another printing reads as the value does: it stands
+    clearer = {parsers.parse_name(reading) for least, reading in others if least >= own + _CLEARER_BY}
+    if len(clearer) != 1 or None in clearer:
+        return value  # none clearer, or the clearer printings disagree among themselves
+    return value.model_copy(update={"value": clearer.pop()})
 
 
 # ================================================================= where a value is printed (for a second reading)

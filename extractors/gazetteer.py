@@ -250,18 +250,22 @@ def _match_name(words: list[str], kind: str, level: int | None, parents: list[st
         observed = " ".join(words[:n])
         k = _key(observed)
         for lv, index, parent in _candidates(level, kind, parents):
-            units = index.get(k)
+            # "TẤÂN BÌNH": OCR printed two readings of one marked vowel; no unit name doubles a vowel.
+            units = index.get(k) or index.get(_key(_DOUBLED_VOWEL.sub(r"\1", fold(observed))))
             if units:
                 unit = _pick(units, observed, kind)
                 if unit is not None:
                     return n, unit, lv, parent, False
-    # Nothing exact: a near name inside a known parent (a letter misread), when one stands out.
-    if parents:
+    # Nothing exact: a near name inside a known parent (a letter misread), when one stands out; a province needs
+    # no parent (the list is short enough for one near name to stand out, "HA NQỌI" → "HÀ NỘI").
+    if parents or level in (1, None):
         for n in range(min(5, len(words)), 0, -1):
             observed = _key(" ".join(words[:n]))
             if len(observed) < 4:
                 continue
             for lv, index, parent in _candidates(level, kind, parents):
+                if not parents and lv != 1:
+                    continue
                 scored = sorted(((fuzz.ratio(observed, k), k) for k in index), reverse=True)[:2]
                 if scored and scored[0][0] >= 88 and (len(scored) == 1 or scored[0][0] - scored[1][0] >= 6):
                     unit = _pick(index[scored[0][1]], observed, kind)
@@ -279,6 +283,8 @@ def snap_place(text: str, address: bool = True) -> PlaceSnap:
     """
     result = _Result()
     text = _LEADER_DOTS.sub("", _SPECKS.sub(" ", clean_spaces(text)))
+    text, n_hyphens = _HYPHENED_KIND.subn(r"\1 \2", text)  # "Thành-phố": a speck read as a hyphen
+    result.restored += n_hyphens
     text, n_quotes = _STRAY_QUOTE.subn("", text)
     result.restored += n_quotes
     if not address:  # "ỦY BAN.NHÂN DÂN": a speck read as a dot between two words
@@ -326,6 +332,8 @@ _SPECKS = re.compile(r"[„“”«»¿¡~^`|•]")  # marks no address or agenc
 _ABBREVIATIONS = {"TP", "TM", "KT", "TL", "TUQ", "TX", "TT", "Q", "P"}  # "TM.", "KT." end with a dot
 _KIND_START = r"(?:t[iỉíìịĩ]nh|th[aàáảãạ]nh\s+ph[oốồổỗộôóòỏõọ]|qu[aậạấầẩẫâ]n|huy[eệệếềểễê]n|th[iịí]\s+x[aãá]|" \
     r"ph[uư][oờớởỡợơ]ng|x[aãá]|th[iịí]\s+tr[aấầẩẫậâ]n)\b"
+_DOUBLED_VOWEL = re.compile(r"([aeiouy])\1")
+_HYPHENED_KIND = re.compile(r"\b(th[aàáảãạ]nh|th[iịí])-(ph[oốồổỗộôóòỏõọ]|x[aãá]|tr[aấầẩẫậâ]n)\b", re.IGNORECASE)
 _UNIT_SEPARATOR = re.compile(rf"\s*[;.](?=\s+{_KIND_START})", re.IGNORECASE)
 
 

@@ -157,6 +157,11 @@ def _snap_doubled_vowel(syllable: str, low: str, lex: _Lexicon) -> str | None:
         if a == b and a in "aeiouy":
             readings.update((low[:i] + low[i + 1:], low[:i + 1] + low[i + 2:]))
     found = {r for r in readings if r in lex.known}
+    if not found and readings:
+        # Each reading may hold part of the marks ("nguyếẽn": the circumflex in one, the tilde in the other):
+        # a name syllable with those letters whose marks all come from the two readings.
+        seen = frozenset().union(*(_marks(r) for r in readings))
+        found = {c for r in readings for c in lex.by_fold.get(fold(r), ()) if _marks(c) <= seen}
     return _styled(found.pop(), syllable) if len(found) == 1 else None
 
 

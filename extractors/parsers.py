@@ -281,10 +281,13 @@ def parse_money(text: str) -> int | None:
 _AREA = re.compile(r"(\d[\d.,\s]*\d|\d)\s*(?:m\s*2|m²|m\s*\^?2|met\s*vuong)?")
 
 
+_SPECK_IN_NUMBER = re.compile(r"(\d[.,])[/'’`|]+(?=\d)")  # "164,/7m2": a speck OCR read after the decimal comma
+
+
 def parse_area(text: str) -> float | None:
     """``"120,5 m²"`` → ``120.5``; ``"120.5m2"`` → ``120.5``; ``"1.250,5 m2"`` → ``1250.5`` (square metres)."""
     folded = fix_digit_lookalikes(nfc(text).lower().replace("m²", "m2"))
-    folded = fold(folded)
+    folded = _SPECK_IN_NUMBER.sub(r"\1", fold(folded))
     m = _AREA.search(folded)
     if not m:
         return None
@@ -316,6 +319,7 @@ def parse_gender(text: str) -> str | None:
 
 
 _HONORIFIC = re.compile(r"^(?:ông\s*/\s*bà|ông|bà|anh|chị|mr|mrs|ms)\.?\s*[:.]?\s+", re.IGNORECASE)
+_DOT_BETWEEN_LETTERS = re.compile(r"(?<=[^\W\d_]{2})\.(?=[^\W\d_]{2})")
 _NAME_STOP = re.compile(r"[,;(\d/]|\s-\s|\s–\s")
 
 
@@ -330,6 +334,7 @@ def parse_name(text: str, printed: bool = False) -> str | None:
     if len(stripped.split()) >= 2:
         s = stripped
     s = _NAME_STOP.split(s, maxsplit=1)[0]
+    s = _DOT_BETWEEN_LETTERS.sub(" ", s)  # "NGUYỄN.KIM DIỆP": a speck read as a dot between two words
     words = [w.strip(".:'\"") for w in s.split(" ")]
     words = [w for w in words if w and all(ch.isalpha() for ch in w)]
     if not words or len(words) > 7 or sum(len(w) for w in words) < 2:

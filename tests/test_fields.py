@@ -616,3 +616,109 @@ def test_a_name_is_as_sure_as_its_least_sure_syllable():
     doubted = next(w for ln in doc.pages[0].lines for w in ln.words if w.text == "An")
     doubted.confidence = 0.5
     assert extract_fields(doc, "cccd")["ho_ten"].confidence < 0.6 < sure
+
+
+def _set_confidence(doc: Document, text: str, confidence: float, nth: int = 0) -> None:
+    words = [w for ln in doc.pages[0].lines for w in ln.words if w.text == text]
+    words[nth].confidence = confidence
+
+
+def test_agency_block_leaves_out_what_ocr_made_of_the_rule_under_the_name():
+    lines = ["SỞ KẾ HOẠCH VÀ ĐẦU TƯ về.   CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+             ". THÀNH PHỐ CẦN THƠ         Độc lập - Tự do - Hạnh phúc",
+             "PHÒNG ĐĂNG KÝ KINH DOANH", "", "GIẤY CHỨNG NHẬN ĐĂNG KÝ DOANH NGHIỆP"]
+    doc = doc_from_lines(lines)
+    _set_confidence(doc, "về.", 0.2)
+    assert values(doc, "dang_ky_doanh_nghiep")["co_quan_cap"] == \
+        "SỞ KẾ HOẠCH VÀ ĐẦU TƯ THÀNH PHỐ CẦN THƠ PHÒNG ĐĂNG KÝ KINH DOANH"
+    _set_confidence(doc, "về.", 0.9)  # read sure, it is text the paper printed: kept
+    assert "về" in values(doc, "dang_ky_doanh_nghiep")["co_quan_cap"]
+
+
+def test_unsure_name_takes_the_clearer_reading_printed_elsewhere_and_stays_unsure():
+    lines = ["GIẤY CHỨNG NHẬN KẾT HÔN", "Họ, chữ đệm, tên chồng:   Họ, chữ đệm, tên vợ:",
+             "Nguyễn Khắc Khải          Trần Thị Nhãn", "", "Chồng      Vợ", "Nguyễn Khắc Khải    Trần Thị Nhàn"]
+    doc = doc_from_lines(lines)
+    _set_confidence(doc, "Nhãn", 0.7)
+    got = extract_fields(doc, "ket_hon")
+    assert got["vo_ho_ten"].value == "Trần Thị Nhàn"
+    assert got["vo_ho_ten"].confidence < 0.75  # the two printings disagreed: an officer looks
+    _set_confidence(doc, "Nhàn", 0.8)  # not clearly surer than the value's own reading: the value stands
+    assert values(doc, "ket_hon")["vo_ho_ten"] == "Trần Thị Nhãn"
+
+
+def test_wrapped_value_continues_past_specks_and_a_speck_left_of_its_line():
+    lines = ["CĂN CƯỚC CÔNG DÂN", "Số / No.: 001195012345",
+             "    Nơi thường trú / Place of residence: Số 29, ngõ 24, Quang Trung, Phường 5, Quận",
+             "„ . Gò Vấp, Thành phố Hồ Chí Minh"]
+    doc = doc_from_lines(lines)
+    # Marks OCR read in the gap between the two lines of the address, a row of their own.
+    y0 = MARGIN + 2 * PITCH + LINE_H + 2
+    specks = [Word(text=t, bbox=(MARGIN + x * CHAR_W, y0, MARGIN + x * CHAR_W + 6, y0 + 5), confidence=0.3)
+              for t, x in (("¬", 10), ("a", 20), ("á", 30))]
+    doc.pages[0].blocks.insert(3, Block(lines=[Line(words=specks)]))
+    assert values(doc, "cccd")["noi_thuong_tru"] == \
+        "Số 29, ngõ 24, Quang Trung, Phường 5, Quận Gò Vấp, Thành phố Hồ Chí Minh"
+
+
+def test_serial_with_a_speck_read_as_a_dot():
+    lines = ["GIẤY CHỨNG NHẬN QUYỀN SỬ DỤNG ĐẤT", "Số vào sổ cấp GCN: CH 58175", "BL.222183"]
+    assert values(doc_from_lines(lines), "gcn_qsdd")["so_phat_hanh"] == "BL222183"
+
+
+def test_signers_title_with_its_prefix_misread_ends_the_agency():
+    lines = ["GIẤY CHỨNG NHẬN QUYỀN SỬ DỤNG ĐẤT", "",
+             "                 Hà Nội, ngày 10 tháng 5 năm 2020", "                 SỞ TÀI NGUYÊN VÀ MÔI TRƯỜNG",
+             "                 THÀNH PHỐ HÀ NỘI", "                 Ai GIAM ĐỌC", "                 PHÓ GIÁM ĐỐC"]
+    assert values(doc_from_lines(lines), "gcn_qsdd")["co_quan_cap"] == \
+        "SỞ TÀI NGUYÊN VÀ MÔI TRƯỜNG THÀNH PHỐ HÀ NỘI"
+
+
+# ------------------------------------------------------------------ snapped places in fields
+
+@pytest.mark.parametrize(("field", "read", "expected"), [
+    ("co_quan_cap", "SỞ TÀI NGUYÊN VÀ MÔI TRƯỜNG THANH PHO HA NQỌI", "SỞ TÀI NGUYÊN VÀ MÔI TRƯỜNG THÀNH PHỐ HÀ NỘI"),
+    ("co_quan_cap", "ỦY BAN NHÂN DÂN QUẬN TẤÂN BÌNH", "ỦY BAN NHÂN DÂN QUẬN TÂN BÌNH"),  # two readings of Â
+    ("dia_chi", "Số 29, Phường 5, Quận Gò Vấp, Thành-phố Hồ Chí Minh",
+     "Số 29, Phường 5, Quận Gò Vấp, Thành phố Hồ Chí Minh"),
+])
+def test_misread_province_doubled_vowel_and_hyphened_kind_are_snapped_and_doubted(field, read, expected):
+    from extractors import snap_fields
+    from schemas.result import FieldValue
+
+    got = snap_fields("gcn_qsdd", {field: FieldValue(value=read, confidence=1.0)})[field]
+    assert got.value == expected and got.confidence < 1.0
+
+
+def test_section_header_behind_a_speck_read_as_a_colon_still_opens_its_column():
+    lines = ["GIẤY CHỨNG NHẬN KẾT HÔN",
+             ": Họ, chữ đệm, tên chồng:          Họ, chữ đệm, tên vợ:",
+             "NGUYỄN ĐÌNH MINH                   NGUYỄN KIM DIỆP",
+             "Ngày, tháng, năm sinh:             Ngày, tháng, năm sinh:",
+             "28/02/1982                         30/01/1989",
+             "Số CCCD:                           Số CCCD:",
+             "001082815125                       001189917058"]
+    got = values(doc_from_lines(lines), "ket_hon")
+    assert (got["chong_ho_ten"], got["chong_ngay_sinh"], got["chong_so_dinh_danh"]) == \
+        ("Nguyễn Đình Minh", "1982-02-28", "001082815125")
+    assert (got["vo_ho_ten"], got["vo_ngay_sinh"], got["vo_so_dinh_danh"]) == \
+        ("Nguyễn Kim Diệp", "1989-01-30", "001189917058")
+
+
+def test_agency_under_a_place_date_line_whose_date_is_unreadable():
+    lines = ["GIẤY CHỨNG NHẬN QUYỀN SỬ DỤNG ĐẤT", "",
+             "                 Hải Phòng, ngày 17 tháng Ï Ï năm 2020", "                 SỞ TÀI NGUYÊN VÀ MÔI TRƯỜNG",
+             "                 THÀNH PHỐ HẢI PHÒNG", "                 KT. GIÁM ĐỐC"]
+    got = values(doc_from_lines(lines), "gcn_qsdd")
+    assert "ngay_cap" not in got  # no date guessed
+    assert got["co_quan_cap"] == "SỞ TÀI NGUYÊN VÀ MÔI TRƯỜNG THÀNH PHỐ HẢI PHÒNG"
+
+
+def test_a_name_confirmed_by_another_printing_is_not_replaced_by_a_clearer_third():
+    lines = ["GIẤY CHỨNG NHẬN KẾT HÔN", "Họ, chữ đệm, tên chồng:   Họ, chữ đệm, tên vợ:",
+             "Nguyễn Khắc Khải          Trần Thị Nhàn", "", "Chồng      Vợ", "Nguyễn Khắc Khải    Trần Thị Nhàn",
+             "Ghi chú: Trần Thị Nhãn"]
+    doc = doc_from_lines(lines)
+    _set_confidence(doc, "Nhàn", 0.6, nth=0)
+    _set_confidence(doc, "Nhàn", 0.8, nth=1)
+    assert values(doc, "ket_hon")["vo_ho_ten"] == "Trần Thị Nhàn"

@@ -54,3 +54,10 @@ def test_two_readings_of_one_vowel_become_the_name_syllable_that_fits():
     snap = snap_name("Nguyếễn Bảo Ánh")
     assert snap.value == "Nguyễn Bảo Ánh" and snap.quality < 1.0
     assert snap_name("Nguyễn Ngọqc Huyền").value == "Nguyễn Ngọqc Huyền"  # not a doubled vowel: left, doubted
+
+
+def test_two_readings_that_each_hold_part_of_the_marks_are_joined():
+    # The circumflex in one reading, the tone in the other: the name syllable whose marks all come from them.
+    assert snap_name("Nguyếẽn Hồng Lụa").value == "Nguyễn Hồng Lụa"
+    assert snap_name("NGUYẼÊN QUỲNH LAN").value == "NGUYỄN QUỲNH LAN"
+    assert snap_name("Lê Thị Hoaà").value == "Lê Thị Hoaà"  # Hoa and Hòa both fit: left, doubted

@@ -225,6 +225,7 @@ def test_parse_money_refuses_text_without_amount():
         ("1.250 m²", 1250.0),
         ("85,3 m2 (Tám mươi lăm phẩy ba mét vuông)", 85.3),
         ("Diện tích 200,0 mét vuông", 200.0),
+        ("164,/7m2 (Bằng chữ: Một trăm sáu mươi tư phẩy bảy mét vuông)", 164.7),  # a speck after the comma
     ],
 )
 def test_parse_area(text, expected):
@@ -261,6 +262,7 @@ def test_parse_gender_refuses_other_words(text):
         ("Bà: Lê Thị Thu", "Lê Thị Thu"),
         (": PHẠM MINH ĐỨC.", "Phạm Minh Đức"),
         ("ĐẶNG THU THẢO (đã ký)", "Đặng Thu Thảo"),
+        ("NGUYỄN.KIM DIỆP", "Nguyễn Kim Diệp"),  # a speck read as a dot between two words
     ],
 )
 def test_parse_name(text, expected):
