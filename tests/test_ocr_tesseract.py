@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import numpy as np
+
 from pipeline.ocr import open_engine
+from pipeline.ocr.tesseract import PAGE_DPI, VENDORED_TESSDATA, TesseractEngine
 from pipeline.textnorm import fold
 from tests.textimage import text_page
 
@@ -36,3 +39,43 @@ def test_keeps_diacritics_on_a_clean_line():
 def test_blank_page_gives_no_lines():
     page = text_page([])
     assert open_engine("tesseract").recognize(page).lines == []
+
+
+def test_a_colour_or_palette_image_reads_as_its_gray_page():
+    # Tesseract is handed a file of the page; any Pillow mode must reach it (a palette PNG, a scan with alpha).
+    page = text_page(LINES[1:])
+    engine = open_engine("tesseract")
+    gray_text = engine.recognize(page).text
+    for mode in ("P", "RGBA", "RGB"):
+        converted = type(page)(page.number, page.image.convert(mode), page.dpi)
+        assert engine.recognize(converted).text == gray_text
+
+
+def test_no_temporary_file_is_left_behind(tmp_path, monkeypatch):
+    monkeypatch.setenv("TMPDIR", str(tmp_path))
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", None)  # so TMPDIR is read again
+    assert tempfile.gettempdir() == str(tmp_path)
+    open_engine("tesseract").recognize(text_page(LINES[:1]))
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_300_dpi_page_read_at_200_dpi_keeps_its_own_geometry():
+    # The engine reads pages above PAGE_DPI at PAGE_DPI; boxes, size and dpi must still be the page's own.
+    page = text_page(LINES, dpi=300)
+    engine = open_engine("tesseract")
+    assert engine.max_dpi == PAGE_DPI < page.dpi
+    result = engine.recognize(page)
+    assert (result.width, result.height, result.dpi) == (*page.image.size, 300)
+    line_h = round(13 * 300 / 72 * 1.8)  # text_page's line pitch
+    ink = np.asarray(page.image) < 128
+    for i, line in enumerate(result.lines):
+        x0, y0, x1, _ = line.bbox
+        assert abs(y0 - line_h * (i + 1)) < line_h / 2  # text_page draws line i at y = line_h * (i + 1)
+        # the box holds the line's ink: nearly no ink of that line lies outside it
+        band = ink[line_h * (i + 1) - line_h // 4 : line_h * (i + 2) - line_h // 2]
+        cols = np.flatnonzero(band.any(axis=0))
+        assert abs(x0 - cols[0]) <= 4 and abs(x1 - 1 - cols[-1]) <= 4
+    full = TesseractEngine(tessdata_dir=VENDORED_TESSDATA, max_dpi=None).recognize(page)
+    assert [fold(t) for t in (ln.text for ln in result.lines)] == [fold(t) for t in (ln.text for ln in full.lines)]

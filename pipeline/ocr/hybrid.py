@@ -47,8 +47,9 @@ class PaddleTesseractEngine:
         psm: int = 4,
     ) -> None:
         self.detector = PaddleDetector(det_model)
-        # psm 4: a single column of text of variable sizes, which is what the strip is.
-        self.reader = TesseractEngine(tessdata_dir=tessdata_dir, psm=psm, name=name)
+        # psm 4: a single column of text of variable sizes, which is what the strip is. The strip is read at the
+        # page's own resolution: the 200-dpi reading of the `tesseract` engine was measured for whole pages only.
+        self.reader = TesseractEngine(tessdata_dir=tessdata_dir, psm=psm, name=name, max_dpi=None)
         self.name = name
 
     def recognize(self, page: PageImage) -> Page:

@@ -11,7 +11,9 @@ which ``tesseract-ocr`` depends on), which reads italic digits the ``vie`` model
 
 Tesseract runs as a subprocess with ``OMP_THREAD_LIMIT=1``: its own threading makes it ~7× slower on this
 hardware (DESIGN.md §5), so parallelism comes from several pages at once instead. This is the only module that
-builds a tesseract command line.
+builds a tesseract command line. What one page costs (``vie`` best_int, A4 at 300 dpi, CPU time on one core):
+~0.1 s to load the model, ~0.3 s page layout, ~1 s LSTM recognition. The input file, inverted re-reads and
+the page resolution below are set from that measurement.
 """
 
 from __future__ import annotations
@@ -21,10 +23,13 @@ import io
 import os
 import shutil
 import subprocess
+import tempfile
 from collections import defaultdict
 from functools import lru_cache
 from pathlib import Path
 
+import cv2
+import numpy as np
 from PIL import Image
 
 from pipeline.document import Block, Line, Page, Word
@@ -39,6 +44,16 @@ VENDORED_TESSDATA = Path(__file__).resolve().parents[2] / "models" / "tessdata"
 
 _LATIN_LANG = "eng"
 _SINGLE_LINE = 7  # --psm 7: the image is one line of text
+# Pages above this resolution are read at it (boxes scaled back to the page): the LSTM scales every line to
+# 36 px high whatever the input, so 300 dpi buys only slower layout analysis, and the page segmentation does
+# better at 200 dpi. Measured (bench/ocr.py --count 1 --real-dev, 300-dpi input, default chain) CER 300 → 200:
+# clean 1.70 → 1.09%, scan-degraded 2.94 → 1.55%, real 7.02 → 6.91% (bag WER 9.69 → 8.42%); ~15% less CPU.
+# Shrinking inside the preprocessing chain instead (rescale200) before the median lost on degraded scans.
+PAGE_DPI = 200
+# Tesseract 5 reads every line whose confidence is under 0.7 a second time, inverted, in case it is white on
+# black. Administrative papers have no such text, so this only re-reads the hardest lines for nothing (~6% of
+# the page's CPU, same text measured).
+_SETTINGS = ("tessedit_do_invert=0",)
 
 
 def tesseract_installed() -> bool:
@@ -61,7 +76,8 @@ class TesseractEngine:
     """``tessdata_dir=None`` uses Tesseract's own (Debian) models."""
 
     def __init__(
-        self, lang: str = "vie", psm: int = 3, tessdata_dir: str | Path | None = None, name: str = "tesseract"
+        self, lang: str = "vie", psm: int = 3, tessdata_dir: str | Path | None = None, name: str = "tesseract",
+        max_dpi: int | None = PAGE_DPI,
     ) -> None:
         if not tesseract_installed():
             raise OcrEngineError("tesseract is not installed (Debian: apt-get install tesseract-ocr tesseract-ocr-vie)")
@@ -73,10 +89,14 @@ class TesseractEngine:
         self.lang = lang
         self.psm = psm
         self.tessdata_dir = str(tessdata_dir) if tessdata_dir is not None else None
+        self.max_dpi = max_dpi  # None: read pages at their own resolution
 
     def recognize(self, page: PageImage) -> Page:
-        tsv = self._run(page.image, page.dpi, self.lang, self.psm, self.tessdata_dir, f"page {page.number}")
-        return _page_from_tsv(tsv, page)
+        image, dpi = page.image, page.dpi
+        if self.max_dpi and dpi > 1.1 * self.max_dpi:
+            image, dpi = _shrink(image, self.max_dpi / dpi), self.max_dpi
+        tsv = self._run(image, dpi, self.lang, self.psm, self.tessdata_dir, f"page {page.number}")
+        return _page_from_tsv(tsv, page, scale=page.image.width / image.width)
 
     def read_line(self, image: Image.Image, dpi: int, options: LineOptions) -> LineReading | None:
         """One line crop read as a single line; its words joined by spaces, confidence weighted by length."""
@@ -101,28 +121,40 @@ class TesseractEngine:
     @staticmethod
     def _run(image: Image.Image, dpi: int, lang: str, psm: int, tessdata_dir: str | None, what: str,
              extra: list[str] | None = None) -> str:
-        buf = io.BytesIO()
-        # PNM is the cheapest format to encode and leptonica reads it natively.
-        image.save(buf, format="PPM")
-        cmd = ["tesseract", "stdin", "stdout", "-l", lang, "--psm", str(psm), "--dpi", str(dpi)]
-        if tessdata_dir:
-            cmd[1:1] = ["--tessdata-dir", tessdata_dir]
-        # `-c` rather than the `tsv` config file, which lives in the system tessdata folder only.
-        cmd += ["-c", "tessedit_create_tsv=1", "-c", "tessedit_create_txt=0", *(extra or [])]
+        if image.mode not in ("1", "L", "RGB"):
+            image = image.convert("RGB")
         env = {**os.environ, "OMP_THREAD_LIMIT": "1"}
-        try:
-            proc = subprocess.run(
-                cmd, input=buf.getvalue(), capture_output=True, timeout=_TIMEOUT_S, env=env, check=False
-            )
-        except subprocess.TimeoutExpired as exc:
-            raise OcrEngineError(f"tesseract took longer than {_TIMEOUT_S} s on {what}") from exc
+        # A file, not stdin: tesseract reads stdin a byte at a time (0.25 s of CPU for an A4 page at 300 dpi).
+        # BMP: uncompressed, so it costs ~5 ms to write, and leptonica reads it natively.
+        with tempfile.TemporaryDirectory(prefix="sohoa-tesseract-") as folder:
+            source = Path(folder) / "page.bmp"
+            image.save(source, format="BMP")
+            cmd = ["tesseract", str(source), "stdout", "-l", lang, "--psm", str(psm), "--dpi", str(dpi)]
+            if tessdata_dir:
+                cmd[1:1] = ["--tessdata-dir", tessdata_dir]
+            # `-c` rather than the `tsv` config file, which lives in the system tessdata folder only.
+            cmd += ["-c", "tessedit_create_tsv=1", "-c", "tessedit_create_txt=0"]
+            cmd += [arg for setting in _SETTINGS for arg in ("-c", setting)] + list(extra or [])
+            try:
+                proc = subprocess.run(cmd, capture_output=True, timeout=_TIMEOUT_S, env=env, check=False)
+            except subprocess.TimeoutExpired as exc:
+                raise OcrEngineError(f"tesseract took longer than {_TIMEOUT_S} s on {what}") from exc
         if proc.returncode != 0:
             raise OcrEngineError(f"tesseract failed: {proc.stderr.decode('utf-8', 'replace').strip()[:300]}")
         return proc.stdout.decode("utf-8", "replace")
 
+def _shrink(image: Image.Image, factor: float) -> Image.Image:
+    """The image scaled down by ``factor`` with pixel-area averaging (OpenCV: ~5× faster than Pillow's)."""
+    if image.mode not in ("L", "RGB"):
+        image = image.convert("RGB" if "RGB" in image.mode or image.mode == "P" else "L")
+    small = cv2.resize(np.asarray(image), None, fx=factor, fy=factor, interpolation=cv2.INTER_AREA)
+    return Image.fromarray(small)
 
-def _page_from_tsv(tsv: str, page: PageImage) -> Page:
-    """Build the tree from tesseract's TSV (level 5 rows are words; block/paragraph/line numbers group them)."""
+
+def _page_from_tsv(tsv: str, page: PageImage, scale: float = 1.0) -> Page:
+    """Build the tree from tesseract's TSV (level 5 rows are words; block/paragraph/line numbers group them);
+    ``scale``: how much larger ``page`` is than the image Tesseract read, so the boxes fit ``page``."""
+    img_w, img_h = page.image.size
     lines: dict[tuple[int, int, int], list[Word]] = defaultdict(list)
     reader = csv.DictReader(io.StringIO(tsv), delimiter="\t", quoting=csv.QUOTE_NONE)
     for row in reader:
@@ -132,18 +164,20 @@ def _page_from_tsv(tsv: str, page: PageImage) -> Page:
         if not text:
             continue
         left, top = int(row["left"]), int(row["top"])
-        width, height = int(row["width"]), int(row["height"])
+        right, bottom = left + int(row["width"]), top + int(row["height"])
+        if scale != 1.0:
+            left, top = int(left * scale), int(top * scale)
+            right, bottom = min(img_w, round(right * scale)), min(img_h, round(bottom * scale))
         conf = max(0.0, min(1.0, float(row["conf"]) / 100.0))
         key = (int(row["block_num"]), int(row["par_num"]), int(row["line_num"]))
-        lines[key].append(Word(text=text, bbox=(left, top, left + width, top + height), confidence=conf))
+        lines[key].append(Word(text=text, bbox=(left, top, right, bottom), confidence=conf))
     blocks: dict[int, list[Line]] = defaultdict(list)
     for (block_num, _par, _line), words in sorted(lines.items()):
         blocks[block_num].append(Line(words=words))
-    width, height = page.image.size
     return Page(
         number=page.number,
-        width=width,
-        height=height,
+        width=img_w,
+        height=img_h,
         dpi=page.dpi,
         blocks=[Block(lines=blines) for _, blines in sorted(blocks.items())],
     )
