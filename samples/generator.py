@@ -31,7 +31,7 @@ from typing import Any
 import numpy as np
 from PIL import Image
 
-from samples.degrade import degrade, random_scan, rotate_box
+from samples.degrade import ScanParams, degrade, random_scan, rotate_box
 from samples.fonts import FontFamily, choose_family, family
 from samples.forms import BUILDERS, Draft
 from samples.layout import Box, nfc
@@ -107,9 +107,7 @@ def generate_document(
         scan_rng = random.Random(f"scan:{seed}")
         space = sheet.anchors.get("signature")
         params = random_scan(scan_rng, signing_space=space is not None)
-        image = degrade(image, params, dpi=dpi, rng=scan_rng, np_rng=np.random.default_rng(seed),
-                        signing_space=space, seal_text=draft.seal or "ỦY BAN NHÂN DÂN",
-                        seal_font=fam.paths["bold"])
+        image = _printed(image, params, dpi, scan_rng, seed, space, draft.seal, fam)
         line_boxes = [rotate_box(b, params.angle, image.size) for b in line_boxes]
         field_boxes = {k: rotate_box(b, params.angle, image.size) for k, b in field_boxes.items()}
         scan = params.as_dict()
@@ -120,9 +118,7 @@ def generate_document(
         photo_rng = random.Random(f"photo:{seed}")
         space = sheet.anchors.get("signature")
         paper = paper_params(photo_rng, signing_space=space is not None)
-        image = degrade(image, paper, dpi=dpi, rng=photo_rng, np_rng=np.random.default_rng(seed),
-                        signing_space=space, seal_text=draft.seal or "ỦY BAN NHÂN DÂN",
-                        seal_font=fam.paths["bold"])
+        image = _printed(image, paper, dpi, photo_rng, seed, space, draft.seal, fam)
         params = random_photo(photo_rng, card=max(sheet.width, sheet.height) < CARD_INCHES * dpi)
         params = replace(params, page_dpi=min(params.page_dpi, float(dpi)))  # no sharper than the render
         image, geometry = photograph(image, params, dpi=dpi, np_rng=np.random.default_rng([seed, 1]))
@@ -159,6 +155,14 @@ def generate_document(
         truth["photo"] = photo
     data = encode(image, fmt, file_dpi, title=doc_id, date=TODAY, quality=quality)
     return GeneratedDoc(data, fmt, truth, image)
+
+
+
+def _printed(image: Image.Image, params: ScanParams, dpi: int, rng: random.Random, seed: int,
+             signing_space: Box | None, seal: str | None, fam: FontFamily) -> Image.Image:
+    """The sheet as it left the office: paper, ink, seal and signature per ``params`` (``degrade``)."""
+    return degrade(image, params, dpi=dpi, rng=rng, np_rng=np.random.default_rng(seed), signing_space=signing_space,
+                   seal_text=seal or "ỦY BAN NHÂN DÂN", seal_font=fam.paths["bold"])
 
 
 def generate_set(
