@@ -300,6 +300,9 @@ def snap_place(text: str, address: bool = True) -> PlaceSnap:
         words = [w for w in words if w not in stray]
     text = " ".join(words)
     if address:  # "Quận Ngũ Hành Sơn; Thành phố …", "Phường Sở Dầu. Quận …": OCR's commas
+        # "đường. Trường Chinh": a street or hamlet word always has its name after it, so a dot there is a speck
+        text, n_kind_dots = _DOT_AFTER_STREET_WORD.subn(r"\1", text)
+        result.restored += n_kind_dots
         text, n = _UNIT_SEPARATOR.subn(",", text)
         text, n_semicolons = re.subn(r"\s*;", ",", text)  # no address holds a semicolon
         result.restored += n + n_semicolons
@@ -325,6 +328,7 @@ def snap_place(text: str, address: bool = True) -> PlaceSnap:
 
 
 _KEEP_TOKENS = {"-", "–", "/", "&"}
+_DOT_AFTER_STREET_WORD = re.compile(r"\b(đường|phố|ngõ|ngách|hẻm|kiệt|thôn|ấp|xóm|tổ)\.(?=\s+\w)", re.IGNORECASE)
 _LEADER_DOTS = re.compile(r"(?<=\w)[.…]{2,}|[.…]{2,}(?=\w)")  # dotted leaders OCR glued to a word
 _STRAY_QUOTE = re.compile(r"(?<!\w)['’]|['’](?!\w)")  # a quote at a word's edge ("'Số 50"), not H'Mông
 _DOT_BETWEEN_WORDS = re.compile(r"\b(?!(?:TP|TM|KT|TL|TX|TT)\.)(\w{2,})\.(?=\w{2,})")

@@ -94,3 +94,9 @@ def test_enterprise_kind_and_business_words():
     value, quality = snap_enterprise_name("CÔNG TY TNHH MỘT THÀNH VIÊN THỤC PHẨM ĐÔNG DƯƠNG")
     assert value == "CÔNG TY TNHH MỘT THÀNH VIÊN THỰC PHẨM ĐÔNG DƯƠNG" and 0.8 < quality < 1.0
     assert snap_enterprise_name("CÔNG TY CỔ PHẦN CÔNG NGHỆ THIÊN ÂN") == ("CÔNG TY CỔ PHẦN CÔNG NGHỆ THIÊN ÂN", 1.0)
+
+
+def test_a_speck_read_as_a_dot_after_a_street_word_is_dropped_and_counted():
+    read = snap_place("Số 16/110 đường. Trường Chinh, Lộc Hạ, Nam Định, Nam Định")
+    assert read.value == "Số 16/110 đường Trường Chinh, Lộc Hạ, Nam Định, Nam Định"
+    assert read.quality < snap_place("Số 16/110 đường Trường Chinh, Lộc Hạ, Nam Định, Nam Định").quality
