@@ -348,11 +348,6 @@ def _upper_share(text: str) -> float:
     return sum(ch.isupper() for ch in letters) / len(letters) if letters else 0.0
 
 
-def _is_motto(seg: Seg) -> bool:
-    return any(fuzz.partial_ratio(p.compact, seg.compact) >= 85 for p in (_MOTTO, _MOTTO2)
-               if len(seg.compact) >= 0.6 * len(p.compact))
-
-
 # "<place>, ngày 05 tháng": the day may be blank, dotted or what OCR made of an italic number, in one token or
 # two ("ngày /ở, tháng", "ngày Ì Ï tháng", "ngày 05tháng").
 _PLACE_DATE = re.compile(r"[a-z0-9)]\s*(,)?\s*ngay(?:\W{0,3}[^\s]{0,3}){1,2}?\W{0,3}th")

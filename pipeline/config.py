@@ -94,7 +94,3 @@ class Settings(BaseSettings):
     @property
     def pipeline_version(self) -> str:
         return PIPELINE_VERSION
-
-
-def get_settings() -> Settings:
-    return Settings()

@@ -160,9 +160,3 @@ def load_quarantine(store: ObjectStore, sha: str) -> QuarantineEntry | None:
         return QuarantineEntry.model_validate_json(store.get(quarantine_key(sha)))
     except ObjectNotFound:
         return None
-
-
-def iter_records(store: ObjectStore):
-    for info in store.list("records/"):
-        if info.key.endswith("/record.json"):
-            yield WalletRecord.model_validate_json(store.get(info.key))
