@@ -282,17 +282,9 @@ def live_app_fixture(request: pytest.FixtureRequest, tmp_path_factory: pytest.Te
 
 def t(message_id: str, lang: str = "vi", **kwargs: object) -> str:
     """A web message as the app shows it: tests find controls by their visible, translated names."""
-    import importlib
-    import importlib.util
+    import pipeline.web.app  # noqa: F401  imports auth and every feature, each registering its messages
+    from pipeline.web.templating import message
 
-    from pipeline.web import auth
-    from pipeline.web.app import FEATURE_MODULES
-    from pipeline.web.templating import message, register_messages
-
-    register_messages(auth.MESSAGES)  # auth registers its messages when installed in an app, not on import
-    for name in FEATURE_MODULES:  # each feature registers its messages when imported
-        if importlib.util.find_spec(name) is not None:
-            importlib.import_module(name)
     return message(message_id, lang, **kwargs)
 
 

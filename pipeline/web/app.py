@@ -3,14 +3,11 @@
 Shared objects: ``app.state.settings``, ``.store`` (the object store), ``.runtime`` (store + search index + OCR
 engine, :func:`pipeline.runtime.get_runtime`), ``.trigger`` (starts digitizing) and ``.auth``
 (:class:`pipeline.web.auth.Auth`). Handlers read what they need from ``request.app.state``, so tests build an app
-with their own settings. Feature modules expose ``router`` and are included here; the page modules of features
-still being built are included only when present, so the app always starts.
+with their own settings. Feature modules expose ``router`` and are included here.
 """
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -20,11 +17,12 @@ from fastapi.staticfiles import StaticFiles
 
 from pipeline.config import Settings
 from pipeline.runtime import get_runtime
-from pipeline.web import auth, hooks
+from pipeline.web import auth, hooks, pages_admin, pages_station, pages_wallet
 from pipeline.web.templating import STATIC_DIR, MaskIdsFilter
 from schemas.procedures import load_catalogue
 
-FEATURE_MODULES = ("pipeline.web.pages_admin", "pipeline.web.pages_wallet", "pipeline.web.pages_station")
+FEATURES = (pages_admin, pages_wallet, pages_station)
+FEATURE_MODULES = tuple(module.__name__ for module in FEATURES)
 # A logger's filters see only the records logged on it (not its children's), so each one is named.
 MASKED_LOGGERS = ("uvicorn.access", "uvicorn.error", "pipeline.web.auth", "pipeline.web.hooks", *FEATURE_MODULES)
 
@@ -56,9 +54,8 @@ def create_app(settings: Settings | None = None, *, trigger: hooks.Trigger | Non
     app.state.trigger = trigger or hooks.InlineTrigger(settings)
     app.include_router(hooks.router)
     auth.install(app)
-    for name in FEATURE_MODULES:
-        if importlib.util.find_spec(name) is not None:
-            app.include_router(importlib.import_module(name).router)
+    for feature in FEATURES:
+        app.include_router(feature.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     _mask_ids_in_logs()
 

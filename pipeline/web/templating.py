@@ -22,7 +22,6 @@ from urllib.parse import urlencode
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
-from starlette.routing import Match
 
 from pipeline import i18n
 from pipeline.index.base import VIETNAM  # the centre's clock and calendar day
@@ -132,27 +131,13 @@ class MaskIdsFilter(logging.Filter):
         return True
 
 
-def _served_paths(app) -> set[str]:
-    """The menu paths some route of ``app`` answers with GET (asked once per app; routers come and go by module)."""
-    cached = getattr(app.state, "nav_paths", None)
-    if cached is None:
-        cached = set()
-        for path, _, _ in NAV:
-            scope = {"type": "http", "path": path, "method": "GET", "root_path": "", "headers": []}
-            if any(route.matches(scope)[0] is Match.FULL for route in app.router.routes):
-                cached.add(path)
-        app.state.nav_paths = cached
-    return cached
-
-
 def nav_links(request: Request, user) -> list[dict[str, Any]]:
     if user is None:
         return []
-    paths = _served_paths(request.app)
     here = request.url.path
     return [{"href": path, "label": message(label, request_language(request)),
              "current": here == path or here.startswith(path + "/")}
-            for path, label, roles in NAV if user.role.value in roles and path in paths]
+            for path, label, roles in NAV if user.role.value in roles]
 
 
 def _with_query(request: Request, **params: str) -> str:
