@@ -167,7 +167,10 @@ def ocr_pages(
     """Clean and recognise pages, several at once (each OCR process uses one core); a page already read from the
     PDF's text layer (``known[i]`` not None) is taken as it is. ``correct``: OCR'd pages (never text-layer ones)
     go through the Vietnamese syllable/bigram correction. ``views``: also the page images for a searchable PDF,
-    compressed at once so a 200-page file does not hold 200 full images."""
+    compressed at once so a 200-page file does not hold 200 full images; none when every page came from the text
+    layer (the original is searchable already)."""
+    from_layer = sum(1 for k in known[: len(pages)] if k is not None)
+    views = views and from_layer < len(pages)
 
     def one(page: PageImage) -> tuple[Page, bytes | None]:
         index = page.number - 1
@@ -187,11 +190,9 @@ def ocr_pages(
     else:
         with ThreadPoolExecutor(max_workers=min(workers, len(pages))) as pool:
             read = list(pool.map(one, pages))
-    from_layer = sum(1 for k in known[: len(pages)] if k is not None)
     engines = ([engine.name] if from_layer < len(pages) else []) + ([TEXT_LAYER_ENGINE] if from_layer else [])
     document = Document(pages=[page for page, _ in read], engine="+".join(engines))
-    page_views = [view for _, view in read if view is not None] if views and from_layer < len(pages) else []
-    return document, page_views
+    return document, [view for _, view in read if view is not None]
 
 
 def decide_status(
