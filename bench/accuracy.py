@@ -66,14 +66,27 @@ class Outcome:
     reread_seconds: float = 0.0
 
 
+def _ocr_code_digest() -> str:
+    """A digest of the source and data that turn page images into an OCR tree."""
+    root = Path(__file__).resolve().parents[1]
+    files = sorted([root / "pipeline" / "preprocess.py", root / "pipeline" / "intake.py",
+                    *(root / "pipeline" / "ocr").rglob("*.py"), *(root / "pipeline" / "ocr" / "data").glob("*.gz")])
+    digest = hashlib.sha256()
+    for path in files:
+        digest.update(path.name.encode() + path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
 class OcrCache:
     """OCR trees (and ground truth) on disk, one JSON file per paper; ``None`` folder = no cache."""
 
     def __init__(self, folder: Path | None, settings: Settings, frozen: bool = False) -> None:
         self.folder = folder
         self.frozen = frozen  # reuse OCR made with any recipe: extraction work while the OCR code changes
-        # A different engine, preprocessing chain or pipeline version must not reuse old OCR.
-        recipe = f"{settings.ocr_engine}|{'+'.join(DEFAULT_CHAIN)}|{settings.pipeline_version}|{settings.ocr_dpi}"
+        # A different engine, preprocessing chain, correction or pipeline version must not reuse old OCR; nor
+        # may OCR made before the code that makes it changed (the recogniser adapters, cleaning, correction).
+        recipe = (f"{settings.ocr_engine}|{'+'.join(DEFAULT_CHAIN)}|{settings.pipeline_version}|{settings.ocr_dpi}"
+                  f"|{settings.ocr_correction}|{_ocr_code_digest()}")
         self.tag = f"{settings.ocr_engine}-{hashlib.sha256(recipe.encode()).hexdigest()[:10]}"
         if folder is not None:
             folder.mkdir(parents=True, exist_ok=True)

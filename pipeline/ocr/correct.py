@@ -254,6 +254,10 @@ LOW_CONFIDENCE_FACTOR = 0.7
 KEEP_MARGIN = 3.0
 # The most a changed word keeps of its confidence, so that review always sees a change.
 CHANGED_CONFIDENCE_FACTOR = 0.9
+# A word the recogniser read as a valid syllable and the model replaced for its context is the model's guess
+# against what was seen: names (Thùy/Thủy, Tiến/Tiền) are both valid and the context says little about them. Such a
+# word is at most this sure, under any review threshold, so a paper holding it is never approved unseen.
+CONTEXT_CHANGE_CONFIDENCE = 0.5
 
 _SHAPE_OF = {"ă": "a", "â": "a", "ê": "e", "ô": "o", "ơ": "o", "ư": "u", "đ": "d"}
 
@@ -353,6 +357,7 @@ class _Choice:
     changed: bool
     share: float  # share of probability the chosen spelling won among the candidates (1.0 when unchanged)
     margin: float = 0.0  # how much better (log) the chosen spelling scored than the word as read, if it was valid
+    in_context: bool = False  # a valid word replaced because its context asked for another spelling
 
 
 def correct_tokens(
@@ -404,7 +409,7 @@ def correct_tokens(
             corrected = _with_case(best, core)
             kept = [s for s, c in scored if c == reading.key]
             margin = best_score - kept[0] if kept else math.inf
-            choices.append(_Choice(lead + corrected + trail, True, share, margin))
+            choices.append(_Choice(lead + corrected + trail, True, share, margin, in_context=reading.valid))
             stats.changes.append((core, corrected))
             if reading.valid:
                 stats.changed_in_context += 1
@@ -448,6 +453,8 @@ def correct_line(line: Line, model: SyllableModel | None = None, stats: Correcti
     for word, choice in zip(line.words, choices, strict=True):
         if choice.changed:
             confidence = word.confidence * min(CHANGED_CONFIDENCE_FACTOR, choice.share)
+            if choice.in_context:
+                confidence = min(confidence, CONTEXT_CHANGE_CONFIDENCE)
             words.append(Word(text=choice.token, bbox=word.bbox, confidence=round(confidence, 4)))
         else:
             words.append(word)
