@@ -86,7 +86,7 @@ class OcrCache:
         # A different engine, preprocessing chain, correction or pipeline version must not reuse old OCR; nor
         # may OCR made before the code that makes it changed (the recogniser adapters, cleaning, correction).
         recipe = (f"{settings.ocr_engine}|{'+'.join(DEFAULT_CHAIN)}|{settings.pipeline_version}|{settings.ocr_dpi}"
-                  f"|{settings.ocr_correction}|{_ocr_code_digest()}")
+                  f"|{settings.ocr_correction}|{settings.ocr_alternatives}|{_ocr_code_digest()}")
         self.tag = f"{settings.ocr_engine}-{hashlib.sha256(recipe.encode()).hexdigest()[:10]}"
         if folder is not None:
             folder.mkdir(parents=True, exist_ok=True)
@@ -142,7 +142,7 @@ def run_generated(count: int, seed: int, variants: list[str], types: list[str], 
     from samples.generator import generate_document
 
     settings = Settings(ocr_workers=1)
-    engine = open_engine(settings.ocr_engine)
+    engine = open_engine(settings.ocr_engine, settings)
     cache = OcrCache(cache_dir, settings, frozen)
     jobs = [(t, v, seed + i * 7919 + j * 104729 + k * 15485863)
             for k, v in enumerate(variants) for j, t in enumerate(types) for i in range(count)]
@@ -260,7 +260,7 @@ def run_real_dev(folder: Path, workers: int, cache_dir: Path | None = None, froz
                  show_errors: bool = False, reread: bool = False) -> None:
     truths = json.loads((folder / "fields.json").read_text())
     settings = Settings(ocr_workers=1)
-    engine = open_engine(settings.ocr_engine)
+    engine = open_engine(settings.ocr_engine, settings)
     cache = OcrCache(cache_dir, settings, frozen)
 
     def one(item: dict):

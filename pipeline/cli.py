@@ -62,7 +62,7 @@ def extract(
         raise typer.Exit(2)
     settings = Settings()
     try:
-        processed = process_file(file.read_bytes(), file.name, settings, open_engine(settings.ocr_engine))
+        processed = process_file(file.read_bytes(), file.name, settings, open_engine(settings.ocr_engine, settings))
     except BadInput as exc:
         print(t("unreadable", reason=exc.reason, message=exc), file=sys.stderr)
         raise typer.Exit(exc.exit_code) from None

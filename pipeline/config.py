@@ -57,6 +57,10 @@ class Settings(BaseSettings):
     reread: bool = Field(
         default=True, description="second OCR pass on dates, IDs and numbers found but not read (pipeline/reread.py)"
     )
+    ocr_alternatives: bool = Field(
+        default=True, description="ask Tesseract for the other spellings it weighed (marks only; ~13% more OCR CPU): "
+        "correction and name checks use them (pipeline/ocr/choices.py)",
+    )
     ocr_correction: bool = Field(
         default=True,
         description="fix OCR words that are not valid Vietnamese syllables or unlikely in context (pipeline/ocr/correct.py)",

@@ -28,6 +28,9 @@ class Word(BaseModel):
     text: str
     bbox: BBox
     confidence: float = Field(ge=0.0, le=1.0)
+    # Other spellings the recogniser weighed (marks only: "TUẤN" beside "TUẦN"), each with its score relative to
+    # the reading chosen (0–1), likeliest first; see pipeline/ocr/choices.py. Empty when it had no doubt.
+    alternatives: list[tuple[str, float]] = Field(default_factory=list)
 
 
 class Line(BaseModel):

@@ -10,9 +10,14 @@ from pipeline.document import Block, Document, Line, Page, Word
 from pipeline.ocr.correct import (
     CONTEXT_CHANGE_CONFIDENCE,
     MODEL_PATH,
+    _in_proper_names,
+    _read,
+    _split,
     canonical_syllable,
     correct_document,
+    correct_line,
     correct_text,
+    correct_tokens,
     default_model,
     is_valid_syllable,
 )
@@ -125,3 +130,83 @@ def test_a_page_of_400_words_is_corrected_fast():
         correct_document(doc)
         runs.append(time.perf_counter() - start)
     assert min(runs) * 1000 < 100
+
+
+def test_an_unmarked_name_among_foreign_words_stays_as_written():
+    assert correct_text("Tên công ty viết bằng tiếng nước ngoài: PHAT LOC TRADING COMPANY") == \
+        "Tên công ty viết bằng tiếng nước ngoài: PHAT LOC TRADING COMPANY"
+    assert correct_text("Tên công ty viết tắt: NAM VIET JSC") == "Tên công ty viết tắt: NAM VIET JSC"
+    # without a foreign word beside them, unmarked words in a marked line are misreads as before
+    assert correct_text("ỦY BAN NHÂN DÂN THANH PHO") == "ỦY BAN NHÂN DÂN THÀNH PHỐ"
+
+
+def test_a_foreign_name_wrapped_over_two_lines_stays_on_both():
+    words = [["Tên", "tiếng", "nước", "ngoài:", "LOC", "PHAT"], ["CONSTRUCTION", "COMPANY"]]
+    lines = [Line(words=[Word(text=t, bbox=(0, 0, 1, 1), confidence=0.9) for t in line]) for line in words]
+    doc = Document(pages=[Page(number=1, width=100, height=100, dpi=300, blocks=[Block(lines=lines)])])
+    corrected, _ = correct_document(doc)
+    assert [w.text for w in corrected.pages[0].lines[0].words][-2:] == ["LOC", "PHAT"]
+
+
+def test_a_common_family_name_is_not_swapped_for_a_place_word():
+    assert correct_text("Họ và tên: Trần Minh Hải") == "Họ và tên: Trần Minh Hải"
+    assert correct_text("Nguyễn Thị Phương") == "Nguyễn Thị Phương"
+
+
+def test_a_family_name_in_capitals_gets_its_stacked_tone_back():
+    assert correct_text("Họ và tên: NGUYÊN VĂN AN") == "Họ và tên: NGUYỄN VĂN AN"
+    assert correct_text("SỞ TÀI NGUYÊN VÀ MÔI TRƯỜNG") == "SỞ TÀI NGUYÊN VÀ MÔI TRƯỜNG"
+
+
+@pytest.mark.parametrize(("read", "meant"), [
+    ("năm2023", "năm 2023"), ("19tháng", "19 tháng"), ("92/2017/NĐ-CPngày", "92/2017/NĐ-CP ngày"),
+    ("bôsung", "bổ sung"), ("Trườnghợp", "Trường hợp"), ("Họ,chữ", "Họ, chữ"), ("-Lưu:", "- Lưu:"),
+])
+def test_words_run_together_get_their_space_back(read, meant):
+    assert correct_text(read) == meant
+
+
+@pytest.mark.parametrize("token", ["2ha", "m2", "133,7", "email", "Internet", "QĐ-UBND", "19/6/2015;", "H35"])
+def test_numbers_units_codes_and_foreign_words_are_not_split(token):
+    assert correct_text(token) == token
+
+
+def test_a_token_given_its_space_back_becomes_two_words_in_its_box():
+    corrected, stats = correct_document(_doc(["Căn", "cứ", "năm2023"]))
+    words = corrected.pages[0].lines[0].words
+    assert [w.text for w in words] == ["Căn", "cứ", "năm", "2023"]
+    assert words[2].bbox[0] == 20 and words[3].bbox[2] == 28 and words[2].bbox[2] <= words[3].bbox[0]
+    assert words[2].confidence < 0.95 and stats.unglued == 1
+
+
+def test_a_spelling_the_recogniser_weighed_is_a_cheaper_change_and_no_blind_guess():
+    plain = correct_tokens(["ngày", "mười", "sấu"])[2]
+    weighed = correct_tokens(["ngày", "mười", "sấu"], alternatives=[[], [], [("sáu", 0.54), ("sầu", 0.51)]])[2]
+    assert plain.token == weighed.token == "sáu"
+    assert weighed.margin > plain.margin  # the image's own doubt lowers the cost of the change
+    assert weighed.supported and not plain.supported
+
+
+def test_supported_context_changes_keep_their_confidence_names_do_not():
+    def line(texts, alternatives):
+        words = [Word(text=t, bbox=(10 * i, 0, 10 * i + 8, 10), confidence=0.95, alternatives=a)
+                 for i, (t, a) in enumerate(zip(texts, alternatives, strict=True))]
+        return correct_line(Line(words=words)).words
+
+    town = line(["thị", "trần", "Củ", "Chi"], [[], [("trấn", 0.63)], [], []])
+    assert town[1].text == "trấn" and town[1].confidence > CONTEXT_CHANGE_CONFIDENCE
+    assert town[1].alternatives[0] == ("trần", 1.0)  # what was read stays at hand for review
+    blind = line(["thị", "trần", "Củ", "Chi"], [[], [], [], []])
+    assert blind[1].text == "trấn" and blind[1].confidence <= CONTEXT_CHANGE_CONFIDENCE
+    name = line(["Dương", "Thùy", "Vân"], [[], [("Thủy", 0.9)], []])
+    assert name[1].text == "Thùy" or name[1].confidence <= CONTEXT_CHANGE_CONFIDENCE
+
+
+def test_a_name_in_capitals_after_its_label_counts_as_a_proper_name_a_heading_does_not():
+    def flags(text):
+        parts = [_split(t) for t in text.split()]
+        return _in_proper_names(parts, [_read(core) for _, core, _ in parts])
+
+    assert flags("Họ và tên cha: NGUYỄN TUẤN THUẬN")[-3:] == [True, True, True]
+    assert not any(flags("TỈNH LẠNG SƠN"))  # a heading in capitals: its words are corrected as words
+    assert correct_text("TÍNH LẠNG SƠN") == "TỈNH LẠNG SƠN"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from pipeline.ocr import open_engine
-from pipeline.ocr.tesseract import PAGE_DPI, VENDORED_TESSDATA, TesseractEngine
+from pipeline.ocr.tesseract import PAGE_DPI, SMALL_PRINT_PT, VENDORED_TESSDATA, TesseractEngine, print_size_pt
 from pipeline.textnorm import fold
 from tests.textimage import text_page
 
@@ -79,3 +79,26 @@ def test_a_300_dpi_page_read_at_200_dpi_keeps_its_own_geometry():
         assert abs(x0 - cols[0]) <= 4 and abs(x1 - 1 - cols[-1]) <= 4
     full = TesseractEngine(tessdata_dir=VENDORED_TESSDATA, max_dpi=None).recognize(page)
     assert [fold(t) for t in (ln.text for ln in result.lines)] == [fold(t) for t in (ln.text for ln in full.lines)]
+
+
+CARD_LINES = ["Nơi thường trú / Place of residence: Số 52 đường Nguyễn Văn", "Linh, Phường Minh Khai, Thành phố Hưng Yên",
+              "Họ, chữ đệm và tên khai sinh / Full name:", "NGUYỄN THỊ HẰNG", "Quê quán / Place of origin: Thanh Hóa"]
+
+
+def test_small_print_is_read_at_the_pages_own_resolution():
+    # An ID card prints 5–6 pt, too small once shrunk to PAGE_DPI: a card-sized page (a card scanned alone) and a
+    # wide page of such print (a card copied onto A4) are both read as they are.
+    engine = open_engine("tesseract")
+    native = TesseractEngine(tessdata_dir=VENDORED_TESSDATA, max_dpi=None)
+    for width_px in (1011, 2480):  # 85.6 mm, 210 mm at 300 dpi
+        page = text_page(CARD_LINES, dpi=300, size_pt=6, width_px=width_px)
+        read = engine.recognize(page)
+        assert read == native.recognize(page)
+        assert print_size_pt(read) < SMALL_PRINT_PT
+        assert [fold(ln.text) for ln in read.lines] == [fold(t) for t in CARD_LINES]
+
+
+def test_print_size_tells_papers_from_cards():
+    engine = open_engine("tesseract")
+    assert print_size_pt(engine.recognize(text_page(LINES))) > SMALL_PRINT_PT  # 13 pt: read at PAGE_DPI
+    assert print_size_pt(engine.recognize(text_page([]))) == float("inf")  # nothing read: nothing to judge

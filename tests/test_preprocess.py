@@ -190,3 +190,13 @@ def test_colour_scan_keeps_its_colour_through_intake_until_the_seal_is_faded():
     cleaned = np.asarray(clean_page(page).image)
     assert cleaned[200, 440:460].min() > 150  # where the seal's ring was, right of the text: paper now
     assert cleaned[170:230, 60:300].min() < 80  # the text is still ink
+
+
+def test_dust_inside_a_table_cell_is_erased_and_the_rules_kept():
+    page = np.full((900, 1200), 255, np.uint8)
+    page[100:104, 100:1100] = page[800:804, 100:1100] = 0  # a cell's rules: one shape with the cell as its hole
+    page[100:804, 100:104] = page[100:804, 1096:1100] = 0
+    page[450:456, 600:606] = 0  # a speck in the middle of the cell
+    cleaned = remove_specks(page, 300)
+    assert cleaned[450:456, 600:606].min() > 200
+    assert np.array_equal(cleaned[100:104] < 128, page[100:104] < 128)

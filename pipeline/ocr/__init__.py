@@ -16,11 +16,12 @@ def open_engine(name: str, settings: Settings | None = None) -> OcrEngine:
     if name == "tesseract":
         from pipeline.ocr.tesseract import VENDORED_TESSDATA, TesseractEngine
 
-        return TesseractEngine(tessdata_dir=settings.tessdata_dir or VENDORED_TESSDATA, name=name)
+        return TesseractEngine(tessdata_dir=settings.tessdata_dir or VENDORED_TESSDATA, name=name,
+                               alternatives=settings.ocr_alternatives)
     if name == "tesseract-fast":
         from pipeline.ocr.tesseract import TesseractEngine
 
-        return TesseractEngine(tessdata_dir=None, name=name)
+        return TesseractEngine(tessdata_dir=None, name=name, alternatives=settings.ocr_alternatives)
     if name == "paddle":
         from pipeline.ocr.paddle import PaddleEngine
 

@@ -36,6 +36,7 @@ from pipeline.document import Block, Line, Page, Word
 from pipeline.errors import OcrEngineError
 from pipeline.intake import PageImage
 from pipeline.ocr.base import LineOptions, LineReading
+from pipeline.ocr.choices import WordChoices, alternatives_for, word_choices
 from pipeline.textnorm import nfc
 
 _TIMEOUT_S = 300
@@ -50,6 +51,16 @@ _SINGLE_LINE = 7  # --psm 7: the image is one line of text
 # clean 1.70 → 1.09%, scan-degraded 2.94 → 1.55%, real 7.02 → 6.91% (bag WER 9.69 → 8.42%); ~15% less CPU.
 # Shrinking inside the preprocessing chain instead (rescale200) before the median lost on degraded scans.
 PAGE_DPI = 200
+# Except small print, which the shrinking makes too small to read: an ID card prints its labels at 5–6 pt, ~7 px
+# high at 200 dpi. A page that small (a card scanned alone) is read at its own resolution at once; a larger page
+# whose words, read at PAGE_DPI, are this small (a card photocopied onto A4) is read again at its own resolution.
+# Measured through the whole pipeline (second pass on) on generated cards at 300 dpi, 200 dpi → own resolution:
+# cards alone field F1 .940 → 1.000 clean (seed 2026), .930 → .950 scan-degraded (seeds 2026, 4242); cards on A4
+# .855 → .943 (both seeds, both variants). Enlarging to 450 or 600 dpi did no better than 300. Median word height:
+# generated A4 papers 10–13 pt, the real pages 10.6–12 pt (none is read twice), cards 4–5.5 pt.
+SMALL_PRINT_PT = 7.5
+SMALL_PAGE_INCHES = 6.0  # longest side; an ID card is 3.4 in, A6 5.8 in
+_MIN_WORDS_TO_JUDGE = 8
 # Tesseract 5 reads every line whose confidence is under 0.7 a second time, inverted, in case it is white on
 # black. Administrative papers have no such text, so this only re-reads the hardest lines for nothing (~6% of
 # the page's CPU, same text measured).
@@ -77,7 +88,7 @@ class TesseractEngine:
 
     def __init__(
         self, lang: str = "vie", psm: int = 3, tessdata_dir: str | Path | None = None, name: str = "tesseract",
-        max_dpi: int | None = PAGE_DPI,
+        max_dpi: int | None = PAGE_DPI, alternatives: bool = True,
     ) -> None:
         if not tesseract_installed():
             raise OcrEngineError("tesseract is not installed (Debian: apt-get install tesseract-ocr tesseract-ocr-vie)")
@@ -90,19 +101,27 @@ class TesseractEngine:
         self.psm = psm
         self.tessdata_dir = str(tessdata_dir) if tessdata_dir is not None else None
         self.max_dpi = max_dpi  # None: read pages at their own resolution
+        self.alternatives = alternatives  # each word's other spellings weighed (pipeline/ocr/choices.py)
 
     def recognize(self, page: PageImage) -> Page:
-        image, dpi = page.image, page.dpi
-        if self.max_dpi and dpi > 1.1 * self.max_dpi:
-            image, dpi = _shrink(image, self.max_dpi / dpi), self.max_dpi
-        tsv = self._run(image, dpi, self.lang, self.psm, self.tessdata_dir, f"page {page.number}")
-        return _page_from_tsv(tsv, page, scale=page.image.width / image.width)
+        if not self.max_dpi or page.dpi <= 1.1 * self.max_dpi or _is_small_page(page):
+            return self._read_page(page, page.image, page.dpi)
+        read = self._read_page(page, _shrink(page.image, self.max_dpi / page.dpi), self.max_dpi)
+        if print_size_pt(read) < SMALL_PRINT_PT:
+            return self._read_page(page, page.image, page.dpi)  # small print: shrinking lost it
+        return read
+
+    def _read_page(self, page: PageImage, image: Image.Image, dpi: int) -> Page:
+        """``page`` read from ``image`` (the page itself, or the page scaled to ``dpi``), boxes in the page's pixels."""
+        tsv, hocr = self._run(image, dpi, self.lang, self.psm, self.tessdata_dir, f"page {page.number}",
+                              choices=self.alternatives)
+        return _page_from_tsv(tsv, page, scale=page.image.width / image.width, choices=word_choices(hocr or ""))
 
     def read_line(self, image: Image.Image, dpi: int, options: LineOptions) -> LineReading | None:
         """One line crop read as a single line; its words joined by spaces, confidence weighted by length."""
         tessdata, lang = self._latin_model() if options.latin else (self.tessdata_dir, self.lang)
         extra = ["-c", f"tessedit_char_whitelist={options.allowed}"] if options.allowed else []
-        tsv = self._run(image, dpi, lang, _SINGLE_LINE, tessdata, "a line crop", extra)
+        tsv, _ = self._run(image, dpi, lang, _SINGLE_LINE, tessdata, "a line crop", extra)
         words = [w for line in _page_from_tsv(tsv, PageImage(1, image, dpi)).lines for w in line.words]
         total = sum(len(w.text) for w in words)
         if not total:
@@ -120,7 +139,9 @@ class TesseractEngine:
 
     @staticmethod
     def _run(image: Image.Image, dpi: int, lang: str, psm: int, tessdata_dir: str | None, what: str,
-             extra: list[str] | None = None) -> str:
+             extra: list[str] | None = None, choices: bool = False) -> tuple[str, str | None]:
+        """Tesseract's TSV for ``image``; with ``choices`` also its hOCR with every character's choices
+        (``lstm_choice_mode=2``: ~10% more CPU on a page), for :mod:`pipeline.ocr.choices`."""
         if image.mode not in ("1", "L", "RGB"):
             image = image.convert("RGB")
         env = {**os.environ, "OMP_THREAD_LIMIT": "1"}
@@ -129,19 +150,39 @@ class TesseractEngine:
         with tempfile.TemporaryDirectory(prefix="sohoa-tesseract-") as folder:
             source = Path(folder) / "page.bmp"
             image.save(source, format="BMP")
-            cmd = ["tesseract", str(source), "stdout", "-l", lang, "--psm", str(psm), "--dpi", str(dpi)]
+            out = Path(folder) / "out"
+            cmd = ["tesseract", str(source), str(out), "-l", lang, "--psm", str(psm), "--dpi", str(dpi)]
             if tessdata_dir:
                 cmd[1:1] = ["--tessdata-dir", tessdata_dir]
             # `-c` rather than the `tsv` config file, which lives in the system tessdata folder only.
             cmd += ["-c", "tessedit_create_tsv=1", "-c", "tessedit_create_txt=0"]
+            if choices:
+                cmd += ["-c", "tessedit_create_hocr=1", "-c", "lstm_choice_mode=2"]
             cmd += [arg for setting in _SETTINGS for arg in ("-c", setting)] + list(extra or [])
             try:
                 proc = subprocess.run(cmd, capture_output=True, timeout=_TIMEOUT_S, env=env, check=False)
             except subprocess.TimeoutExpired as exc:
                 raise OcrEngineError(f"tesseract took longer than {_TIMEOUT_S} s on {what}") from exc
-        if proc.returncode != 0:
-            raise OcrEngineError(f"tesseract failed: {proc.stderr.decode('utf-8', 'replace').strip()[:300]}")
-        return proc.stdout.decode("utf-8", "replace")
+            if proc.returncode != 0:
+                raise OcrEngineError(f"tesseract failed: {proc.stderr.decode('utf-8', 'replace').strip()[:300]}")
+            tsv = out.with_suffix(".tsv").read_text("utf-8", "replace")
+            hocr = out.with_suffix(".hocr").read_text("utf-8", "replace") if choices else None
+        return tsv, hocr
+
+
+def _is_small_page(page: PageImage) -> bool:
+    return max(page.image.size) < SMALL_PAGE_INCHES * page.dpi
+
+
+def print_size_pt(page: Page) -> float:
+    """How large the page's print is: the median height of its words' boxes, in points (``inf`` when too few
+    words were read to judge). Words of one character are left out (specks, punctuation)."""
+    heights = sorted(w.bbox[3] - w.bbox[1] for ln in page.lines for w in ln.words
+                     if sum(ch.isalnum() for ch in w.text) >= 2)
+    if len(heights) < _MIN_WORDS_TO_JUDGE or not page.dpi:
+        return float("inf")
+    return heights[len(heights) // 2] * 72 / page.dpi
+
 
 def _shrink(image: Image.Image, factor: float) -> Image.Image:
     """The image scaled down by ``factor`` with pixel-area averaging (OpenCV: ~5× faster than Pillow's)."""
@@ -151,9 +192,10 @@ def _shrink(image: Image.Image, factor: float) -> Image.Image:
     return Image.fromarray(small)
 
 
-def _page_from_tsv(tsv: str, page: PageImage, scale: float = 1.0) -> Page:
+def _page_from_tsv(tsv: str, page: PageImage, scale: float = 1.0, choices: WordChoices | None = None) -> Page:
     """Build the tree from tesseract's TSV (level 5 rows are words; block/paragraph/line numbers group them);
-    ``scale``: how much larger ``page`` is than the image Tesseract read, so the boxes fit ``page``."""
+    ``scale``: how much larger ``page`` is than the image Tesseract read, so the boxes fit ``page``; ``choices``:
+    each word's character choices by its box (hOCR), for its alternatives."""
     img_w, img_h = page.image.size
     lines: dict[tuple[int, int, int], list[Word]] = defaultdict(list)
     reader = csv.DictReader(io.StringIO(tsv), delimiter="\t", quoting=csv.QUOTE_NONE)
@@ -165,12 +207,15 @@ def _page_from_tsv(tsv: str, page: PageImage, scale: float = 1.0) -> Page:
             continue
         left, top = int(row["left"]), int(row["top"])
         right, bottom = left + int(row["width"]), top + int(row["height"])
+        groups = (choices or {}).get((left, top, right, bottom))
+        alternatives = alternatives_for(text, groups) if groups else []
         if scale != 1.0:
             left, top = int(left * scale), int(top * scale)
             right, bottom = min(img_w, round(right * scale)), min(img_h, round(bottom * scale))
         conf = max(0.0, min(1.0, float(row["conf"]) / 100.0))
         key = (int(row["block_num"]), int(row["par_num"]), int(row["line_num"]))
-        lines[key].append(Word(text=text, bbox=(left, top, right, bottom), confidence=conf))
+        lines[key].append(Word(text=text, bbox=(left, top, right, bottom), confidence=conf,
+                               alternatives=alternatives))
     blocks: dict[int, list[Line]] = defaultdict(list)
     for (block_num, _par, _line), words in sorted(lines.items()):
         blocks[block_num].append(Line(words=words))

@@ -8,7 +8,8 @@ Sources (what each adds, and its licence; see README.md beside this file):
 - ``admin_text.txt``: administrative formulas written for this project (weight ``ADMIN_WEIGHT``);
 - the units of Vietnam from ``extractors/data/admin_units.json`` (PyPI ``vietnamadminunits``, MIT): place names,
   with their kind ("tỉnh Thừa Thiên Huế");
-- the name syllables of ``extractors/names.py`` (unigrams);
+- the name syllables of ``extractors/names.py`` (unigrams), family names as often as people bear them
+  (``FAMILY_NAME_SHARES``);
 - the word list inside the vendored Tesseract model ``models/tessdata/vie.traineddata`` (Apache-2.0), unpacked
   with Debian's ``combine_tessdata`` and ``dawg2wordlist`` when they are installed (unigrams);
 - optionally, the Vietnamese LibreOffice help (Debian ``libreoffice-help-vi``, MPL-2.0) as general running text:
@@ -45,6 +46,18 @@ HERE = Path(__file__).resolve().parent
 ADMIN_WEIGHT = 30  # the hand-written formulas are few but exactly the domain: they must outweigh general text
 PLACE_WEIGHT = 3
 NAME_WEIGHT = 3
+# Share of the population bearing each of the commonest family names (the figures usually quoted from the 2005
+# survey: e.g. Wikipedia, "Vietnamese name"; Hoàng/Huỳnh and Vũ/Võ are one name, northern and southern spelling,
+# split evenly here). Papers name people constantly, so a family name is counted as often as papers print it:
+# share × FAMILY_NAME_TOKENS. Without it "Trần" (counted once, like any name) lost to "trấn" (every "thị trấn"
+# in the place names) and "NGUYỄN" misread "NGUYÊN" stayed. The other family names keep NAME_WEIGHT.
+FAMILY_NAME_SHARES = {"Nguyễn": 0.384, "Trần": 0.121, "Lê": 0.095, "Phạm": 0.070, "Hoàng": 0.026, "Huỳnh": 0.025,
+                      "Phan": 0.045, "Vũ": 0.020, "Võ": 0.019, "Đặng": 0.021, "Bùi": 0.020, "Đỗ": 0.014,
+                      "Hồ": 0.013, "Ngô": 0.013, "Dương": 0.010, "Lý": 0.005}
+# About as many as the admin text and place names print "văn" and "thị", the commonest middle names.
+FAMILY_NAME_TOKENS = 5000
+COMMON_MIDDLE_NAMES = ("văn", "thị")
+COMMON_MIDDLE_SHARE = 0.2
 GENERAL_MIN_BIGRAM = 2  # a bigram seen once in the general corpus is noise more often than knowledge
 _TOKEN = re.compile(r"[^\W\d_]+|[^\s]", re.UNICODE)  # runs of letters, or any other single character
 
@@ -105,6 +118,12 @@ def name_syllables() -> str:
     return "\n".join(str(item) for values in lists for item in values)
 
 
+def name_syllables_given() -> str:
+    from extractors import names
+
+    return "\n".join(names.GIVEN_NAMES)
+
+
 def tesseract_words() -> str:
     """The word list of the vendored Tesseract model (one word a line), or "" without Debian's tools."""
     model = ROOT / "models" / "tessdata" / "vie.traineddata"
@@ -136,6 +155,18 @@ def build(libreoffice: Path | None) -> tuple[Counter, Counter]:
     count(syllable_runs(admin_text()), ADMIN_WEIGHT, unigrams, bigrams)
     count(syllable_runs(place_names()), PLACE_WEIGHT, unigrams, bigrams)
     count(([w] for run in syllable_runs(name_syllables()) for w in run), NAME_WEIGHT, unigrams, bigrams)
+    given = sorted({w for run in syllable_runs(name_syllables_given()) for w in run})
+    for name, share in FAMILY_NAME_SHARES.items():
+        family = canonical_syllable(name)
+        unigrams[family] += round(share * FAMILY_NAME_TOKENS)
+        # A family name is followed by a middle or given name: its count is spread over them (Văn and Thị, the
+        # commonest middle names, take COMMON_MIDDLE_SHARE each), so that context says "NGUYỄN LAN", not
+        # "NGUYÊN LAN", without favouring any one given name.
+        tokens = share * FAMILY_NAME_TOKENS
+        rest = tokens * (1 - COMMON_MIDDLE_SHARE * len(COMMON_MIDDLE_NAMES)) / len(given)
+        for word in given:
+            weight = tokens * COMMON_MIDDLE_SHARE if word in COMMON_MIDDLE_NAMES else rest
+            bigrams[(family, word)] += max(1, round(weight))
     count(([w] for run in syllable_runs(tesseract_words()) for w in run), 1, unigrams, bigrams)
     if libreoffice:
         general_uni: Counter = Counter()
