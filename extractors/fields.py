@@ -14,16 +14,17 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
 from rapidfuzz import fuzz
 
 from extractors import parsers
+from extractors.confidence import value_confidence
 from extractors.layouts import LAYOUTS, FieldSpec, Layout
 from extractors.lines import Hit, Phrase, Seg, View, build_view, find_hits, phrase
-from pipeline.document import Document, union_bbox
+from pipeline.document import BBox, Document, union_bbox
 from pipeline.textnorm import clean_spaces, fold, nfc
 from schemas.identity import repair_cccd
 from schemas.result import FieldValue
@@ -59,6 +60,7 @@ class Context:
     view: View
     compiled: _CompiledLayout
     hits: dict[int, list[Hit]]  # seg.order → hits
+    claimed: list[tuple[int, BBox]] = field(default_factory=list)  # (page, box) of the values found so far
 
     @property
     def layout(self) -> Layout:
@@ -92,7 +94,7 @@ class Found:
         return clean_spaces(" ".join(p.text for p in self.pieces))
 
 
-_LEAD = " :：.-–—/|)]*•·…_„¬~^`"  # with marks OCR makes of specks at a line's left edge
+_LEAD = " :：.-–—/|)]*•·…_„¬~^`'‘’“”\""  # with marks OCR makes of specks at a line's left edge
 _TRAIL = " ,;:-–—/|([*•·…_"
 
 
@@ -152,8 +154,27 @@ def _is_specks(seg: Seg) -> bool:
 
 
 def _text_x0(seg: Seg) -> int:
-    """Left edge of the first word holding a letter or digit ("„ . Hòa, Đồng Nai": specks left of a line)."""
-    return next((w.bbox[0] for w in seg.words if _has_alnum(w.text)), seg.x0)
+    """Left edge of the first word holding a letter or digit ("„ . Hòa, Đồng Nai": specks left of a line), past
+    single marks set apart ("à   Nguyễn Văn Cừ": a speck read as a letter)."""
+    end = _speck_words_end(seg)
+    return next((w.bbox[0] for w, ws in zip(seg.words, seg.starts) if ws >= end and _has_alnum(w.text)), seg.x0)
+
+
+def _speck_words_end(seg: Seg) -> int:
+    """Where the text of ``seg`` starts past what OCR made of specks at its left: words of at most one letter or
+    digit that OCR was unsure of or set apart from the next word by more than a word space ("à   Nguyễn Văn
+    Cừ", "“ˆ ' Phả")."""
+    end = 0
+    for (w, ws, n), nxt in zip(zip(seg.words, seg.starts, seg.lens), seg.words[1:]):
+        if sum(ch.isalnum() for ch in w.text) > 1 or (w.confidence >= _SPECK_CONFIDENCE
+                                                      and nxt.bbox[0] - w.bbox[2] <= _SPECK_GAP * seg.height):
+            break
+        end = ws + n
+    return end
+
+
+_SPECK_GAP = 0.6
+_SPECK_CONFIDENCE = 0.5
 
 
 _GENERIC_LABEL = re.compile(r"^\W*[^\W\d][^:]{0,28}:")  # "Điện thoại:", any short label we do not know
@@ -213,8 +234,16 @@ def _open_end(ctx: Context, piece: Piece) -> bool:
     return not piece.closed and _first_hit_start(ctx, piece.seg, piece.end) is None
 
 
-def _extend(ctx: Context, pieces: list[Piece], label_x0: float, multiline: bool) -> list[Piece]:
-    """Add what continues the value: a number part after a wide gap, wrapped lines of long values."""
+_WORD_GAP = 1.0  # line heights: wider than a word space, narrower than the column gap that cuts segments
+_NAME_GAP = 5.0  # a name in capitals read in two cells (husband's and wife's columns stand much further apart)
+_NAME_UPPER = 0.8
+
+
+def _extend(ctx: Context, pieces: list[Piece], label_x0: float, multiline: bool, name: bool = False
+            ) -> list[Piece]:
+    """Add what continues the value: a number part after a wide gap, the rest of the line OCR set apart, wrapped
+    lines of long values. ``name``: a printed name, whose capitals OCR may set further apart where it lost a
+    letter ("NGUYÊN   MỸ BẢO NGA")."""
     if not _open_end(ctx, pieces[-1]):
         return pieces
     last = pieces[-1].seg
@@ -225,12 +254,23 @@ def _extend(ctx: Context, pieces: list[Piece], label_x0: float, multiline: bool)
         pieces = [*pieces, Piece(right, 0, _trim(right.text, 0, stop if stop is not None else len(right.text))[1])]
         if stop is not None:
             return pieces
+    # OCR may put the last word of a line on a line of its own, set just right of it ("Việt" | "Nam"): a word
+    # gap, not a column gap, and no label there.
+    elif right is not None and _first_hit_start(ctx, right) != 0 and (
+            right.x0 - last.x1 <= _WORD_GAP * last.height
+            or (name and right.x0 - last.x1 <= _NAME_GAP * last.height
+                and min(_upper_share(pieces[-1].text), _upper_share(right.text)) >= _NAME_UPPER)):
+        piece = _rest_of(ctx, right)
+        if piece is not None:
+            pieces = [*pieces, piece]
+            if not _open_end(ctx, piece):
+                return pieces
     if multiline:
         first = pieces[0]
         label_x0 = min(label_x0, first.seg.x0)
         for _ in range(3):
             cont = _continuation(ctx, pieces[-1].seg, label_x0)
-            piece = _rest_of(ctx, cont) if cont is not None else None
+            piece = _rest_of(ctx, cont, _speck_words_end(cont)) if cont is not None else None
             if piece is None:
                 break
             pieces = [*pieces, piece]
@@ -239,7 +279,37 @@ def _extend(ctx: Context, pieces: list[Piece], label_x0: float, multiline: bool)
     return pieces
 
 
-def _values_after(ctx: Context, hit: Hit, multiline: bool, numeric: bool = False) -> Iterable[Found]:
+# The label's other-language half after a slash, up to its colon ("Quốc tịch / Nationaliyy: Việt Nam"), or to
+# the end of the segment when OCR cut it there ("Nơi thường trú / Place of resi" | ": Số 85/10 …").
+_OTHER_HALF = re.compile(r"\s*/\s*(?=[^\W\d_])([^:：]{0,32}?)(?:\s*[:：]|\s*$)")
+_HALF_PREFIX_SCORE = 75
+
+
+def _other_half_end(ctx: Context, hit: Hit) -> int:
+    """Where the label of ``hit`` ends on its segment, its other-language half included however OCR spelt it:
+    bilingual papers print "Vietnamese / English:", and an English half read too damaged to match is not the value.
+
+    A half that ends at a colon is taken when it holds a lower-case letter (a number's "/QĐ-UBND" does not); one
+    that runs to the segment's end without a colon only when it reads like the start of one of the field's own
+    labels ("Place of resi", "Place of r -i1.n")."""
+    text = hit.seg.text
+    m = _OTHER_HALF.match(text, hit.end)
+    if m is None or not any(ch.islower() for ch in m.group(1)):
+        return hit.end
+    if text[m.end() - 1:m.end()] in (":", "："):
+        return m.end() if not any(ch.isdigit() for ch in m.group(1)) else hit.end
+    half = "".join(ch for ch in parsers.fold_aligned(m.group(1)) if ch.isascii() and ch.isalnum())  # not "ˆ"
+    names = ctx.compiled.owners.get(hit.phrase.text, frozenset())
+    own = [lab for spec in ctx.layout.fields if spec.name in names for lab in (*spec.labels, *spec.generic)]
+    # No longer than the label it starts: more is a value after it ("Giới tính / Sex Nữ").
+    if len(half) >= 3 and any(len(half) <= len(label) and fuzz.ratio(half, label[:len(half)]) >= _HALF_PREFIX_SCORE
+                              for label in (phrase(lab).compact for lab in own)):
+        return len(text)
+    return hit.end
+
+
+def _values_after(ctx: Context, hit: Hit, multiline: bool, numeric: bool = False, name: bool = False
+                  ) -> Iterable[Found]:
     """Where the value of a label may be, best first: after it on its line, right of it, under it.
 
     ``numeric``: the value holds digits (a date, a number), so a line under the label without any digit is not
@@ -249,9 +319,10 @@ def _values_after(ctx: Context, hit: Hit, multiline: bool, numeric: bool = False
     label_x0 = seg.span_box(hit.start, hit.end)[0]
     line_x0 = seg.x0  # wrapped lines may start under an item letter ("b) Địa chỉ: …")
     anchor = hit.score / 100.0
-    same = _rest_of(ctx, seg, hit.end)
+    label_end = _other_half_end(ctx, hit)
+    same = _rest_of(ctx, seg, label_end) if label_end < len(seg.text) else None
     if same is not None and same.start < (_first_hit_start(ctx, seg, hit.end) or len(seg.text) + 1):
-        yield Found(_extend(ctx, [same], line_x0, multiline), anchor)
+        yield Found(_extend(ctx, [same], line_x0, multiline, name), anchor)
     elif _first_hit_start(ctx, seg, hit.end) is not None:
         return  # another label follows on the same line: this one is blank
     if same is None or _open_end(ctx, same):
@@ -267,7 +338,7 @@ def _values_after(ctx: Context, hit: Hit, multiline: bool, numeric: bool = False
             tried.append(other)
             piece = _rest_of(ctx, other)
             if piece is not None:
-                yield Found(_extend(ctx, [piece], line_x0, multiline), anchor * 0.95)
+                yield Found(_extend(ctx, [piece], line_x0, multiline, name), anchor * 0.95)
 
 
 # ================================================================= sections and regions
@@ -340,7 +411,7 @@ _MOTTO2 = phrase("Độc lập Tự do Hạnh phúc")
 _ROLE_WORDS = ("chutich", "giamdoc", "truongphong", "thutruong", "bitruong", "chanhvanphong", "truongban",
                "cucpho", "cuctruong", "vutruong", "bothuong", "botruong", "uyvien", "phochutich", "phogiamdoc",
                "quyenchutich", "truongcongan", "thutuong", "chuyenvien", "nguoiky")
-_SIGN_PREFIX = re.compile(r"^\s*(?:tm|kt|tl|tuq|q|ttl)\s*\.\s*", re.IGNORECASE)  # "TM.", "KT.", "Q." …
+_SIGN_PREFIX = re.compile(r"^\s*(?:tm|kt|tl|tuq|q|ttl)\s*[.,]\s*", re.IGNORECASE)  # "TM.", "KT.", "Q.", "TM," …
 
 
 def _upper_share(text: str) -> float:
@@ -545,32 +616,75 @@ def _locate_after_title(ctx: Context, spec: FieldSpec) -> Found | None:
     return Found(pieces, 0.85) if pieces else None
 
 
+_ROLE_PREFIX = re.compile(r"^(?:tm|kt|tl|tuq|ttl|q)(?=[a-z]{4})")  # "KT." before "GIÁM ĐỐC", compacted
+
+
 def _is_role(seg: Seg) -> bool:
-    compact = re.sub(r"^(?:tm|kt|tl|tuq|ttl|q)(?=[a-z]{4})", "", seg.compact)
-    if any(compact.startswith(r) for r in _ROLE_WORDS) and len(compact) <= 40:
+    # "GIÁẢM ĐỐC": OCR printed two readings of one marked vowel; no title doubles a vowel.
+    compact = re.sub(r"([aeiouy])\1", r"\1", seg.compact)
+    if len(compact) > 40:
+        return False
+    if any(_ROLE_PREFIX.sub("", compact).startswith(r) for r in _ROLE_WORDS):
         return True
-    # "Ai GIAM ĐỌC": the "KT." before a title misread as one or two other letters.
-    return len(compact) <= 40 and any(compact[cut:].startswith(r) for cut in (1, 2) for r in _ROLE_WORDS
-                                      if len(r) >= 7)
+    # "Ai GIAM ĐỌC": the "KT." before a title misread as one or two other letters; "“1x: KT. CHỦ TỊCH": specks
+    # before it. Only long titles, which specks cannot spell by chance.
+    return any(_ROLE_PREFIX.sub("", compact[cut:]).startswith(r) for cut in (1, 2, 3) for r in _ROLE_WORDS
+               if len(r) >= 7)
 
 
 def _locate_signer(ctx: Context, spec: FieldSpec) -> Found | None:
-    """The signer's name: the name-like line under the last signature title (CHỦ TỊCH, KT. GIÁM ĐỐC …)."""
+    """The signer's name: the name-like line under the last signature title (CHỦ TỊCH, KT. GIÁM ĐỐC …), the first
+    whose every word is a name syllable before one that only looks like a name; without a title read, the lowest
+    full name in the right half of the last page."""
     roles = [s for s in ctx.view.segs if _is_role(s)
              and (s.x0 + s.x1) / 2 > 0.4 * (ctx.view.pages[s.page].width or 1)]
     if not roles:
-        return None
+        return _lowest_name_right(ctx)
     role = roles[-1]
+    loose: Found | None = None
     for seg in ctx.view.by_page[role.page]:
         if seg.row <= role.row or seg.y0 - role.y1 > 14 * role.height:
             continue
         if not _overlaps(seg.x0, seg.x1, role.x0 - 2 * role.height, role.x1 + 2 * role.height) or _is_role(seg):
             continue
-        words = seg.text.split()
-        name = parsers.parse_name(seg.text)
-        if name and 2 <= len(words) <= 5 and all(w[:1].isupper() for w in words):
-            return Found([Piece(seg, 0, len(seg.text))], 0.85)
+        start = _text_start(seg)
+        words = seg.text[start:].split()
+        name = parsers.parse_name(seg.text[start:])
+        if not (name and 2 <= len(words) <= 5 and all(w[:1].isupper() for w in words)):
+            continue
+        if _reads_as_full_name(words):
+            return Found([Piece(seg, start, len(seg.text))], 0.85)
+        # What OCR made of a stamp or a signature can pass for a short name ("Cđ VN"): a line whose every word is
+        # a name syllable, further down, is the name; this one only where there is none.
+        loose = loose or Found([Piece(seg, start, len(seg.text))], 0.6)
+    return loose or _lowest_name_right(ctx)
+
+
+def _lowest_name_right(ctx: Context) -> Found | None:
+    """The signer's name where no title above it was read ("Z5 2O ÈÚ TỊCH"): the lowest line of the last page's
+    right half that reads as a full name. A guess by position, so trusted less."""
+    last = max(ctx.view.pages)
+    width = ctx.view.pages[last].width or 1
+    for seg in sorted(ctx.view.by_page[last], key=lambda s: -s.y0):
+        if seg.x0 < 0.45 * width:
+            continue
+        start = _text_start(seg)
+        words = seg.text[start:].split()
+        if 2 <= len(words) <= 5 and all(w[:1].isupper() for w in words) and _reads_as_full_name(words):
+            return Found([Piece(seg, start, len(seg.text))], 0.6)
     return None
+
+
+def _text_start(seg: Seg) -> int:
+    """Offset of the first word of ``seg`` holding a letter or digit ("⁄ Nguyễn Bảo Hiếu": a speck before)."""
+    return next((ws for w, ws in zip(seg.words, seg.starts) if _has_alnum(w.text)), 0)
+
+
+def _reads_as_full_name(words: list[str]) -> bool:
+    """Whether every word is a syllable of a person's name, once marks OCR lost or swapped are put back."""
+    from extractors.names import snap_name
+
+    return all(w.isalpha() for w in words) and snap_name(" ".join(words)).unknown == 0
 
 
 def _locate_sign_agency(ctx: Context, spec: FieldSpec) -> Found | None:
@@ -682,6 +796,119 @@ def parse_serial(text: str) -> str | None:
     return hit[0] if hit else None
 
 
+_LAST_SINGLE_LETTER = re.compile(r"(?<=[^\W\d_]{2})\s+([^\W\d_])\W*$")  # "HOÀNG VĂN LỰC a"
+
+
+def parse_full_name(text: str) -> str | None:
+    """A person's full name as printed: at least two syllables (one is what OCR kept of a longer name: "NGUYÊN",
+    "Ng"), less a lone small letter after a name in capitals (a speck: "HOÀNG VĂN LỰC a")."""
+    speck = _LAST_SINGLE_LETTER.search(text)
+    if speck is not None and speck.group(1).islower() and _upper_share(text[:speck.start()]) >= _NAME_UPPER:
+        text = text[:speck.start()]
+    value = parsers.parse_name(text, printed=True)
+    return value if value is not None and len(value.split()) >= 2 else None
+
+
+_NATIONALITIES = ("Việt Nam",)  # what an identity card of a citizen prints; others are kept as read
+_NATIONALITY_SCORE = 80
+
+
+def parse_nationality(text: str) -> str | None:
+    """A nationality as printed, put right when it reads as a known one however damaged or cut ("VIỆ", "Việt",
+    "Việt Mam" → "Việt Nam"); other text as read."""
+    value = parsers.clean_text(text)
+    if value is None:
+        return None
+    compact = "".join(ch for ch in parsers.fold_aligned(value) if ch.isalnum())
+    for name in _NATIONALITIES:
+        target = phrase(name).compact
+        if len(compact) >= 3 and (target.startswith(compact) or fuzz.ratio(compact, target) >= _NATIONALITY_SCORE):
+            return name
+    return value
+
+
+def _known_nationality(text: str) -> bool:
+    return parse_nationality(text) in _NATIONALITIES
+
+
+_SPECK_QUOTE = re.compile(r"(?<=\s)['‘’`\"“”](?=[^\W\d_])")  # "Huyện 'Thanh Trì": a speck before a word
+_SPECK_STOP = re.compile(r"(?<=[^\W\d_]{4})\.(?=\s+\w)")  # "Trần Hưng. Đạo", "đường. Trường Chinh"
+
+
+# The unit an address starts with, before its number, folded → as written ("SỐ 5", "Tố 28", "Áp 3" as read).
+_ADDRESS_UNITS = {"so": "Số", "to": "Tổ", "ap": "Ấp", "thon": "Thôn", "xom": "Xóm", "khom": "Khóm"}
+_LEADING_UNIT = re.compile(r"^([^\W\d_]{2,4})(?=\s+\d)")
+
+
+def parse_address(text: str) -> str | None:
+    """An address as printed, less what OCR made of specks inside it: a quote before a word, a full stop after
+    a word of four letters or more (abbreviations such as "Tp." or "TX." are shorter); a semicolon is a comma
+    misread (an address sets its parts apart by commas); the unit word before its number written as the unit
+    is ("SỐ 5" → "Số 5", "Tố 28" → "Tổ 28": no other word stands there)."""
+    value = parsers.clean_text(_SPECK_STOP.sub("", _SPECK_QUOTE.sub("", text)).replace(";", ","))
+    m = _LEADING_UNIT.match(value) if value else None
+    if m is not None and (unit := _ADDRESS_UNITS.get(parsers.fold_aligned(m.group(1)))) is not None:
+        value = unit + value[m.end():]
+    return value
+
+
+def _locate_nationality(ctx: Context, spec: FieldSpec) -> Found | None:
+    """A known nationality after a colon, where OCR spoilt the label in front of it ("Quó: ch / Natonalny: Việt
+    Nam"): the text after the segment's last colon, when it reads as one."""
+    for seg in ctx.view.segs:
+        colon = max(seg.text.rfind(":"), seg.text.rfind("："))
+        if colon < 0:
+            continue
+        piece = _rest_of(ctx, seg, colon + 1)
+        if piece is not None and _known_nationality(piece.text):
+            return Found([piece], 0.6)
+    return None
+
+
+# What OCR leaves of "Giới tính / Sex" (folded) and the gender word after it, without the colon a label needs.
+_GENDER_AFTER_LABEL = re.compile(r"(?:\bsex|\bgioi\W{0,2}[a-z]{0,5}nh)\W{0,4}\b(nam|nu|male|female)\b")
+
+
+def _locate_gender(ctx: Context, spec: FieldSpec) -> Found | None:
+    """A gender word after the remains of its label ("Giớiúnh/Sex Nam", "Giới tính / Sex Nữ" with no colon)."""
+    for seg in ctx.view.segs:
+        m = _GENDER_AFTER_LABEL.search(seg.folded)
+        if m is not None:
+            return Found([Piece(seg, m.start(1), m.end(1))], 0.7)
+    return None
+
+
+_FIRST_EXPIRY_YEAR = 2016  # chip identity cards, which print an expiry date, were first issued in 2016
+
+
+def _locate_lone_date(ctx: Context, spec: FieldSpec) -> Found | None:
+    """A date on a line of its own under lines that are no other field's label: an identity card's expiry date
+    under its stacked "Có giá trị đến: / Date of expiry" when OCR read that label too damaged to match ("Cứ giá
+    mị đốn: / Dan of cupiy"). A date right of other text (a label cut off by a gap) or under another field's
+    label (the birth date of a 2024 card) is not it, nor is a value another field took, nor a date before
+    expiry dates were printed (a birth date under a label OCR spoilt)."""
+    for seg in ctx.view.segs:
+        hit = parsers.find_date(seg.text)
+        if hit is None or hit[0].year < _FIRST_EXPIRY_YEAR or ctx.hits[seg.order] \
+                or any(ch.isalnum() for ch in seg.text[:hit[1]]):
+            continue
+        if any(_overlaps(seg.x0, seg.x1, b[0], b[2]) and _overlaps(seg.y0, seg.y1, b[1], b[3])
+               for page, b in ctx.claimed if page == seg.page):
+            continue
+        row = ctx.view.by_page[seg.page]
+        if any(s.row == seg.row and s.x1 <= seg.x0 and seg.x0 - s.x1 < 3 * seg.height for s in row):
+            continue
+        above = [s for s in row if seg.row - 2 <= s.row < seg.row and _overlaps(s.x0, s.x1, seg.x0, seg.x1)
+                 and seg.y0 - s.y1 < 3 * seg.height]  # the label's two lines
+        if not above or any(ch.isdigit() for s in above for ch in s.text):
+            continue
+        if any(spec.name not in ctx.compiled.owners.get(h.phrase.text, frozenset()) for s in above
+               for h in ctx.hits[s.order]):
+            continue
+        return Found([Piece(seg, hit[1], hit[2])], 0.6)
+    return None
+
+
 def _locate_article_id(ctx: Context, spec: FieldSpec) -> Found | None:
     """An identity number in a decision's first article, however its label was worded or wrapped."""
     for seg in _body_after_article_one(ctx):
@@ -701,6 +928,9 @@ LOCATORS: dict[str, Callable[[Context, FieldSpec], Found | None]] = {
     "sign_agency": _locate_sign_agency,
     "person_mention": _locate_person_mention,
     "valid_until": _locate_valid_until,
+    "nationality": _locate_nationality,
+    "gender": _locate_gender,
+    "lone_date": _locate_lone_date,
     "any_cccd": _locate_by(lambda t: parsers.find_id_number(t, (12,))),
     "any_id": _locate_by(parsers.find_id_number),
     "any_mst": _locate_by(parsers.find_enterprise_code),
@@ -710,7 +940,7 @@ LOCATORS: dict[str, Callable[[Context, FieldSpec], Found | None]] = {
 # Parser per kind, and the finder that narrows the box to the value inside the text (where there is one).
 PARSERS: dict[str, Callable[[str], Any]] = {
     "text": parsers.clean_text,
-    "name": lambda t: parsers.parse_name(t, printed=True),
+    "name": lambda t: parse_full_name(t),
     "date": parsers.parse_date_iso,
     "id": parsers.parse_id_number,
     "cccd": lambda t: parsers.parse_id_number(t, (12,)),
@@ -722,6 +952,8 @@ PARSERS: dict[str, Callable[[str], Any]] = {
     "validity": parsers.parse_validity,
     "int": parsers.parse_int,
     "serial": parse_serial,
+    "nationality": parse_nationality,
+    "address": parse_address,
 }
 _FINDERS: dict[str, Callable[[str], tuple[Any, int, int] | None]] = {
     "date": parsers.find_date,
@@ -729,7 +961,7 @@ _FINDERS: dict[str, Callable[[str], tuple[Any, int, int] | None]] = {
     "cccd": lambda t: parsers.find_id_number(t, (12,)),
     "mst": parsers.find_enterprise_code,
 }
-_FREE_TEXT = {"text", "name"}
+_FREE_TEXT = {"text", "name", "nationality", "address"}
 _NUMERIC = {"date", "id", "cccd", "mst", "docnum", "money", "area", "int"}  # values that always hold a digit
 
 
@@ -747,21 +979,15 @@ def _to_field_value(found: Found, kind: str) -> FieldValue | None:
         if hit:
             p = pieces[0]
             pieces = [Piece(p.seg, p.start + hit[1], p.start + hit[2])]
-    ocr = _weighted([(p.seg.span_confidence(p.start, p.end), p.end - p.start) for p in pieces])
-    if kind == "name":
-        # A name is wrong when any one syllable is: as sure as its least sure word, not their average.
-        ocr = min(ocr, min(p.seg.span_least_confidence(p.start, p.end) for p in pieces))
+    # Free text is wrong when any one word is: one doubtful word is not averaged away (extractors/confidence.py).
+    rule = "name" if kind == "name" else "text" if kind in _FREE_TEXT else "number"
+    ocr = value_confidence([(p.seg, p.start, p.end) for p in pieces], rule)
     parse_q = 0.95 if kind in _FREE_TEXT else 1.0
     confidence = ocr * (0.5 + 0.5 * found.anchor) * parse_q
     page = pieces[0].seg.page
     boxes = [p.seg.span_box(p.start, p.end) for p in pieces if p.seg.page == page]
     return FieldValue(value=value, confidence=round(max(0.0, min(1.0, confidence)), 3), page=page,
                       bbox=union_bbox(boxes))
-
-
-def _weighted(parts: list[tuple[float, int]]) -> float:
-    total = sum(n for _, n in parts)
-    return sum(c * n for c, n in parts) / total if total else 0.0
 
 
 def _candidates(ctx: Context, spec: FieldSpec, labels: tuple[str, ...]) -> list[Hit]:
@@ -783,7 +1009,7 @@ def _find_value(ctx: Context, spec: FieldSpec) -> FieldValue | None:
     if region is not None:
         labelled = [h for h in labelled if region.holds(h)] or labelled
     for hit in labelled:
-        for found in _values_after(ctx, hit, spec.multiline, spec.parse in _NUMERIC):
+        for found in _values_after(ctx, hit, spec.multiline, spec.parse in _NUMERIC, spec.parse == "name"):
             if value := _to_field_value(found, spec.parse):
                 return value
     if spec.generic:
@@ -793,7 +1019,7 @@ def _find_value(ctx: Context, spec: FieldSpec) -> FieldValue | None:
         else:
             hits = hits[spec.nth:spec.nth + 1]
         for hit in hits:
-            for found in _values_after(ctx, hit, spec.multiline, spec.parse in _NUMERIC):
+            for found in _values_after(ctx, hit, spec.multiline, spec.parse in _NUMERIC, spec.parse == "name"):
                 if value := _to_field_value(found, spec.parse):
                     return value
     if spec.locate:
@@ -859,7 +1085,7 @@ def value_places(ctx: Context, spec: FieldSpec, labels: int = 2) -> list[Found]:
     (:mod:`pipeline.reread`); the text of each place is what the first pass made of it."""
     places: list[Found] = []
     for hit in _candidates(ctx, spec, spec.labels)[:labels]:
-        places.extend(list(_values_after(ctx, hit, spec.multiline, spec.parse in _NUMERIC))[:1])
+        places.extend(list(_values_after(ctx, hit, spec.multiline, spec.parse in _NUMERIC, spec.parse == "name"))[:1])
     if spec.locate == "place_date":
         lines: list[Seg] = []
         for seg, m in _place_date_lines(ctx, spec):
@@ -892,6 +1118,8 @@ def extract_fields(doc: Document, doc_type: str) -> dict[str, FieldValue]:
         value = _extract(ctx, spec)
         if value is not None:
             out[spec.name] = value
+            if value.page is not None and value.bbox is not None:
+                ctx.claimed.append((value.page, value.bbox))
     return _repair_identity_numbers(out)
 
 

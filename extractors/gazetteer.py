@@ -21,6 +21,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from pathlib import Path
+from typing import NamedTuple
 
 from rapidfuzz import fuzz
 
@@ -140,6 +141,10 @@ RESTORED_MARKS = 0.97  # marks OCR dropped put back
 CHANGED_MARKS = 0.93  # a mark OCR saw replaced by another (TÍNH → TỈNH)
 NEAR_NAME = 0.85  # a letter misread, the one near name in its parent unit taken
 NOT_FOUND = 0.7  # a unit named that no table holds, or an address without its province
+# A snap that is a guess between real names: the printed name is itself a unit of that level somewhere (the paper
+# may name a unit our tables place elsewhere or lack), or units of different names fit the letters. Trusted no
+# more than a unit not found: whichever name is kept, staff must look.
+GUESSED_NAME = 0.7
 
 
 @dataclass
@@ -148,11 +153,14 @@ class _Result:
     unknown: int = 0
     fuzzy: int = 0
     restored: int = 0
+    guessed: int = 0
 
-    def count(self, observed: str, canonical: str, fuzzy: bool = False) -> None:
+    def count(self, observed: str, canonical: str, fuzzy: bool = False, guessed: bool = False) -> None:
         from extractors.names import adds_marks_only
 
-        if fuzzy:
+        if guessed:
+            self.guessed += 1
+        elif fuzzy:
             self.fuzzy += 1
         elif all(adds_marks_only(a, b) for a, b in zip(observed.split(), canonical.split(), strict=False)) \
                 and len(observed.split()) == len(canonical.split()):
@@ -162,18 +170,19 @@ class _Result:
 
     def quality(self) -> float:
         return (RESTORED_MARKS ** self.restored) * (CHANGED_MARKS ** self.snapped) * (NEAR_NAME ** self.fuzzy) \
-            * (NOT_FOUND ** self.unknown)
+            * (NOT_FOUND ** self.unknown) * (GUESSED_NAME ** self.guessed)
 
 
 @dataclass(frozen=True)
 class PlaceSnap:
     value: str
-    snapped: int  # names put right
+    snapped: int  # names put right (or, where putting one right would be a guess, doubted)
     unknown: int  # units named (a kind word then a name) that are in no table
     quality: float
 
 
 _WORD = re.compile(r"\S+")
+_NON_WORD = re.compile(r"[^\w\s]")
 
 
 def _words(text: str) -> list[tuple[str, int, int]]:
@@ -243,19 +252,58 @@ def _pick(units: list[Unit], observed: str, kind: str) -> Unit | None:
     return None
 
 
-def _match_name(words: list[str], kind: str, level: int | None, parents: list[str]
-                ) -> tuple[int, Unit, int, str, bool] | None:
-    """The longest run of ``words`` (up to 5) naming a unit: (words used, unit, level, its parent key, fuzzy)."""
+class _Match(NamedTuple):
+    words: int  # how many of the words name the unit
+    unit: Unit
+    level: int
+    parent: str  # key of the table it was found in
+    fuzzy: bool  # a near name, not the same letters
+    ambiguous: bool  # units of different names had the same letters and none is spelt as printed
+
+
+def _as_printed_first(found: list[tuple[Unit, int, str]], observed: str, kind: str, n: int) -> _Match:
+    """Among units of the same letters found in several tables (a province's wards, each of its districts'
+    wards, both eras), the one spelt as printed, then one of the printed kind, then the first: a name the paper
+    prints correctly is never traded for another unit's ("phường Tân Thành" kept, not made "Tân Thanh")."""
+    def rank(hit: tuple[Unit, int, str]) -> tuple[bool, bool]:
+        unit = hit[0]
+        return not _same_spelling(unit.name, observed), unit.kind != kind
+
+    unit, level, parent = min(found, key=rank)  # min keeps the first of equals: the nearest table wins ties
+    ambiguous = not _same_spelling(unit.name, observed) and any(
+        not _same_spelling(other.name, unit.name) for other, _, _ in found)
+    return _Match(n, unit, level, parent, False, ambiguous)
+
+
+def _names_a_unit(name: str, level: int) -> bool:
+    """Whether ``name``, spelt as it is, is the name of some unit of ``level`` in the country (either era)."""
+    index = gazetteer().provinces if level == 1 else _national_districts() if level == 2 else _national_wards()
+    return any(_same_spelling(unit.name, name) for unit in index.get(_key(name), ()))
+
+
+def _same_spelling(a: str, b: str) -> bool:
+    """Whether two names are the same words, case and old/new tone placement aside (``Thuỷ``/``Thủy``)."""
+    from extractors.names import same_syllable
+
+    wa, wb = _NON_WORD.sub("", a).split(), _NON_WORD.sub("", b).split()  # "Tân Thành," as printed before a comma
+    return len(wa) == len(wb) and all(same_syllable(x, y) for x, y in zip(wa, wb, strict=True))
+
+
+def _match_name(words: list[str], kind: str, level: int | None, parents: list[str]) -> _Match | None:
+    """The longest run of ``words`` (up to 5) naming a unit."""
     for n in range(min(5, len(words)), 0, -1):
         observed = " ".join(words[:n])
         k = _key(observed)
+        found: list[tuple[Unit, int, str]] = []
         for lv, index, parent in _candidates(level, kind, parents):
             # "TẤÂN BÌNH": OCR printed two readings of one marked vowel; no unit name doubles a vowel.
             units = index.get(k) or index.get(_key(_DOUBLED_VOWEL.sub(r"\1", fold(observed))))
             if units:
                 unit = _pick(units, observed, kind)
                 if unit is not None:
-                    return n, unit, lv, parent, False
+                    found.append((unit, lv, parent))
+        if found:
+            return _as_printed_first(found, observed, kind, n)
     # Nothing exact: a near name inside a known parent (a letter misread), when one stands out; a province needs
     # no parent (the list is short enough for one near name to stand out, "HA NQỌI" → "HÀ NỘI").
     if parents or level in (1, None):
@@ -270,7 +318,7 @@ def _match_name(words: list[str], kind: str, level: int | None, parents: list[st
                 if scored and scored[0][0] >= 88 and (len(scored) == 1 or scored[0][0] - scored[1][0] >= 6):
                     unit = _pick(index[scored[0][1]], observed, kind)
                     if unit is not None:
-                        return n, unit, lv, parent, True
+                        return _Match(n, unit, lv, parent, True, False)
     return None
 
 
@@ -324,7 +372,8 @@ def snap_place(text: str, address: bool = True) -> PlaceSnap:
     value = _fix_street_case(value)
     if address and not _ends_in_province(parts):
         result.unknown += 1  # an address names its province last: this one is cut short or misread
-    return PlaceSnap(value, result.snapped + result.restored + result.fuzzy, result.unknown, result.quality())
+    return PlaceSnap(value, result.snapped + result.restored + result.fuzzy + result.guessed, result.unknown,
+                     result.quality())
 
 
 _KEEP_TOKENS = {"-", "–", "/", "&"}
@@ -446,6 +495,20 @@ def _enterprise_wording() -> tuple[str, ...]:
     return tuple(sorted(ENTERPRISE_WORDING, key=lambda p: -len(p.split())))
 
 
+_KINDS_AS_PRINTED = ("Tỉnh", "Thành phố", "Quận", "Huyện", "Thị xã", "Phường", "Xã", "Thị trấn", "Đặc khu")
+
+
+@cache
+def fixed_wording() -> tuple[str, ...]:
+    """Wording papers print from closed lists, as it is spelt: agencies' names, kinds of unit and of enterprise,
+    common business words, nationalities and province names. A word OCR was unsure of that reads as part of one of
+    these (``THÀNH PHỐ`` with ``PHỐ`` put right by the OCR correction) is vouched for by the list; a word of a
+    person's or a street's name never is."""
+    provinces = {unit.name for units in gazetteer().provinces.values() for unit in units}
+    return tuple(dict.fromkeys((*AGENCY_PHRASES, *ENTERPRISE_WORDING, *NATIONALITIES, *_KINDS_AS_PRINTED,
+                                *sorted(provinces))))
+
+
 def snap_enterprise_name(text: str) -> tuple[str, float]:
     """An enterprise's name with its kind (``CÔNG TY CÔ PHẦN`` → ``CÔNG TY CỔ PHẦN``) and common business words
     (``THỤC PHẨM`` → ``THỰC PHẨM``) spelt right, and the quality of the result."""
@@ -481,7 +544,7 @@ def _snap_part(part: str, parents: list[str], result: _Result, agency: bool = Fa
                     result.unknown += 1  # a unit is named, the tables that should hold it do not
                 i += n_kind + len(names)
                 continue
-            n_name, unit, lv, parent, fuzzy = hit
+            n_name, unit, lv = hit.words, hit.unit, hit.level
             start, end = words[i][1], words[i + n_kind + n_name - 1][2]
             observed = part[start:end]
             trail = re.search(r"[^\w]+$", observed)
@@ -489,11 +552,10 @@ def _snap_part(part: str, parents: list[str], result: _Result, agency: bool = Fa
                 end -= len(trail.group())
                 observed = part[start:end]
             canonical = _keep_tone_placement(_style(f"{kind} {unit.name}", observed), observed)
-            if canonical != observed:
-                result.count(observed, canonical, fuzzy)
+            canonical = _replacement(hit, " ".join(names[:n_name]), observed, canonical, result)
             pieces.append(part[last:start] + canonical)
             last = end
-            new_parents = _descend(new_parents, unit, lv, parent)
+            new_parents = _descend(new_parents, unit, lv, hit.parent)
             found_any = True
             i += n_kind + n_name
             continue
@@ -550,13 +612,27 @@ def _snap_bare(part: str, parents: list[str], result: _Result) -> tuple[str, lis
     trail = re.search(r"[^\w]+$", part)
     core = part[:trail.start()] if trail else part
     hit = _match_name(core.split(), "", level, parents)
-    if hit is None or hit[0] != len(core.split()):
+    if hit is None or hit.words != len(core.split()):
         return None
-    _, unit, lv, parent, fuzzy = hit
-    canonical = _keep_tone_placement(_style(unit.name, core), core)
-    if canonical != core:
-        result.count(core, canonical, fuzzy)
-    return canonical + (trail.group() if trail else ""), _descend(parents, unit, lv, parent)
+    canonical = _replacement(hit, core, core, _keep_tone_placement(_style(hit.unit.name, core), core), result)
+    return canonical + (trail.group() if trail else ""), _descend(parents, hit.unit, hit.level, hit.parent)
+
+
+def _replacement(hit: _Match, printed_name: str, observed: str, canonical: str, result: _Result) -> str:
+    """What is written for ``observed`` (a unit as printed, ``printed_name`` its name) where ``hit`` matched it,
+    the repair counted in ``result``. A real unit's name printed where our tables hold only a near one ("An Dương"
+    read right, "An Đồng" the near ward in the tables): the paper is kept, the tables may lack the unit."""
+    if canonical == observed:
+        return observed
+    guessed = _guessed(hit, printed_name)
+    result.count(observed, canonical, hit.fuzzy, guessed)
+    return observed if guessed and hit.fuzzy else canonical
+
+
+def _guessed(hit: _Match, printed: str) -> bool:
+    """Whether putting ``hit``'s name for the ``printed`` one is a guess rather than a repair: other names fitted
+    too, or what the paper prints is itself a unit of that level (our tables may lack or misplace it)."""
+    return hit.ambiguous or (not _same_spelling(hit.unit.name, printed) and _names_a_unit(printed, hit.level))
 
 
 def _fix_street_case(value: str) -> str:

@@ -143,7 +143,11 @@ def _split_line(words: list[Word]) -> list[list[Word]]:
     h = median(max(1, w.bbox[3] - w.bbox[1]) for w in words)
     parts, current = [], [words[0]]
     for prev, word in pairwise(words):
-        if word.bbox[0] - prev.bbox[2] > 2.0 * h:
+        gap = word.bbox[0] - prev.bbox[2]
+        # A word that starts in lower case right after a letter goes on a phrase ("Nơi thường   trú / Place of
+        # residence"): OCR boxes a word of small print too narrow now and then; a cell starts in a capital or a digit.
+        goes_on = word.text[:1].islower() and prev.text[-1:].isalpha() and gap <= 4.0 * h
+        if gap > 2.0 * h and not goes_on:
             parts.append(current)
             current = []
         current.append(word)
@@ -261,6 +265,10 @@ def raw_hits(seg: Seg, phrases: Sequence[Phrase]) -> list[Hit]:
     return hits
 
 
+_LABEL_END_SLACK = 2  # letters a label's match may stop short of its word's end
+_LETTERS = re.compile(r"[^\W\d_]*")
+
+
 def _accept(seg: Seg, ph: Phrase, spans: set[tuple[int, int, float]]) -> list[Hit]:
     """Keep the spans that stand where labels stand (word start; line start or colon after)."""
     hits: list[Hit] = []
@@ -270,6 +278,11 @@ def _accept(seg: Seg, ph: Phrase, spans: set[tuple[int, int, float]]) -> list[Hi
         if score < ph.cutoff or de - ds < 0.85 * n or any(h.start == seg.cmap[ds] for h in hits):
             continue
         ts, te = seg.cmap[ds], seg.cmap[de - 1] + 1
+        # The best alignment may leave a damaged last letter out ("Place of residenee" ≈ "…residene"): a label
+        # ends with its word.
+        rest = _LETTERS.match(text, te).end() - te
+        if not ph.short and score < 100 and 0 < rest <= _LABEL_END_SLACK:
+            te += rest
         word_start = ts == 0 or not text[ts - 1].isalnum()
         word_end = te >= len(text) or not text[te].isalpha()
         # A label ends at its colon: a match running past one has eaten the value ("tên: Nguyễn" ≈ "tên người").
@@ -310,7 +323,8 @@ def find_hits(seg: Seg, phrases: Sequence[Phrase], owners: dict[str, frozenset[s
             prev = merged[-1]
             between = seg.text[prev.end:h.start]
             shared = owners.get(prev.phrase.text, frozenset()) & owners.get(h.phrase.text, frozenset())
-            if shared and re.fullmatch(r"[\s/|:().,\-]*", between):
+            # "Ngày sinh / Date of birth", or with the slash misread as one mark ("Ngày sinh ý Date of birth").
+            if shared and re.fullmatch(r"[\s/|:().,\-]*\S?[\s/|:().,\-]*", between):
                 prev.end = h.end
                 continue
         merged.append(h)

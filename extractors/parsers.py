@@ -60,10 +60,12 @@ def fix_digit_lookalikes(folded: str, chars: str = _SAFE_LOOKALIKES) -> str:
 # ---------------------------------------------------------------- dates
 
 _MIN_YEAR, _MAX_YEAR = 1900, 2100
-# "ngày 05 tháng 3 năm 2021" after folding, tolerant of OCR damage to "tháng"/"năm" and of merged words.
+# "ngày 05 tháng 3 năm 2021" after folding, tolerant of OCR damage to "tháng"/"năm", of merged words and of specks
+# read as punctuation between the parts ("tháng 6:năm").
 # An italic "1" is often read as "/" in front of the day ("ngày /9" = 19); a slash cannot stand there otherwise.
 _DATE_WORDS = re.compile(
-    r"(?<![\d/])(/?\d{1,2})\s*[,.]?\s*th[a-z]{1,3}\s*[,.]?\s*(\d{1,2})\s*[,.]?\s*n[a-z]{1,2}m?\s*[,.]?\s*(\d{4})(?!\d)"
+    r"(?<![\d/])(/?\d{1,2})\s*[,.:;]?\s*th[a-z]{1,3}\s*[,.:;]?\s*(\d{1,2})\s*[,.:;]?\s*n[a-z]{1,2}m?\s*[,.:;]?\s*"
+    r"(\d{4})(?!\d)"
 )
 _DATE_LOOKALIKES = _SAFE_LOOKALIKES + "[]"  # "ngày 3] tháng 8": italic 1 read as a bracket
 _DATE_NUMERIC = re.compile(r"(?<!\d)(\d{1,2})\s?[/.\-]\s?(\d{1,2})\s?[/.\-]\s?(\d{4})(?!\d)")
@@ -79,9 +81,33 @@ def _make_date(year: int, month: int, day: int) -> date | None:
         return None
 
 
+# Repairs tried only when no date reads as printed; each keeps the text's length (spans stay true). An italic 1
+# read as a bracket set apart by a space ("tháng 1 ] năm" = 11, "28/06/201 I" = 2011) joins the number before it;
+# a bracket after two digits is a speck, not a third digit ("ngày 11] tháng").
+_SPLIT_LAST_DIGIT = re.compile(r"(?<=\d) ([il|!\[\]])(?![\w\[\]|!])")
+_SPECK_AFTER_TWO_DIGITS = re.compile(r"(?<![\d/])(\d\d)[\[\]|!](?=\s)")
+
+
+def _repaired_for_dates(folded: str) -> str:
+    for _ in range(2):  # a second round for the bracket a first fix set beside a digit ("tháng 1] ]" = 11)
+        folded = _SPECK_AFTER_TWO_DIGITS.sub(r"\1 ", _SPLIT_LAST_DIGIT.sub(r"\1 ", folded))
+        folded = fix_digit_lookalikes(folded, _DATE_LOOKALIKES)
+    return folded
+
+
 def find_date(text: str) -> tuple[date, int, int] | None:
     """The first valid date in ``text`` and its ``(start, end)`` character span, or ``None``."""
-    folded = fix_digit_lookalikes(fold_aligned(text), _DATE_LOOKALIKES)
+    folded = fold_aligned(text)
+    hit = _find_date(fix_digit_lookalikes(folded, _DATE_LOOKALIKES))
+    if hit is not None:
+        return hit
+    hit = _find_date(_repaired_for_dates(folded))
+    if hit is not None and text[hit[2] - 1].isspace():  # the joined digit sits one place right of its space
+        hit = (hit[0], hit[1], hit[2] + 1)
+    return hit
+
+
+def _find_date(folded: str) -> tuple[date, int, int] | None:
     found: list[tuple[int, int, date]] = []
     for pattern, order in ((_DATE_WORDS, "dmy"), (_DATE_NUMERIC, "dmy"), (_DATE_ISO, "ymd")):
         for m in pattern.finditer(folded):
@@ -280,6 +306,69 @@ def parse_money(text: str) -> int | None:
 
 _AREA = re.compile(r"(\d[\d.,\s]*\d|\d)\s*(?:m\s*2|m²|m\s*\^?2|met\s*vuong)?")
 
+# ---------------------------------------------------------------- numbers written in words ("bằng chữ")
+
+_DIGIT_WORDS = {"khong": 0, "mot": 1, "hai": 2, "ba": 3, "bon": 4, "tu": 4, "nam": 5, "lam": 5, "sau": 6,
+                "bay": 7, "tam": 8, "chin": 9}
+_SCALE_WORDS = {"nghin": 10**3, "ngan": 10**3, "trieu": 10**6, "ty": 10**9, "ti": 10**9}
+_FILLER_WORDS = {"linh", "le"}  # "một trăm linh năm": no tens
+_IN_WORDS = re.compile(r"(?:bang\s*chu\s*:?|\()\s*([a-z\s,]+?)\s*(met\s*vuong|dong)\b")
+
+
+def _whole_in_words(tokens: list[str]) -> int | None:
+    """ "hai nghìn không trăm hai mươi mốt" (folded, as tokens) → 2021; ``None`` unless every token is a number
+    word in a valid order. Folding makes "mười" (ten) and "mươi" (tens) one word: a digit before it says which."""
+    total, group, digit = 0, 0, None
+    for token in tokens:
+        if token in _DIGIT_WORDS:
+            if digit is not None:
+                return None  # two digits in a row: not a number ("hai ba")
+            digit = _DIGIT_WORDS[token]
+        elif token == "muoi":
+            group += 10 * (digit if digit is not None else 1)
+            digit = None
+        elif token == "tram":
+            if digit is None:
+                return None
+            group += 100 * digit
+            digit = None
+        elif token in _SCALE_WORDS:
+            total += (group + (digit or 0)) * _SCALE_WORDS[token]
+            group, digit = 0, None
+        elif token not in _FILLER_WORDS:
+            return None
+    return total + group + (digit or 0) if tokens else None
+
+
+def parse_number_words(text: str) -> Decimal | None:
+    """A number written in Vietnamese words: "Ba mươi chín phẩy chín" → 39.9, "một trăm linh năm" → 105,
+    "hai tỷ năm trăm triệu" → 2500000000; ``None`` when any word is not part of a number."""
+    tokens = re.findall(r"[a-z]+", fold(text))
+    whole_tokens, comma, fraction_tokens = " ".join(tokens).partition("phay")
+    whole = _whole_in_words(whole_tokens.split())
+    if whole is None:
+        return None
+    if not comma:
+        return Decimal(whole)
+    fraction = fraction_tokens.split()
+    if not fraction:
+        return None  # "ba mươi chín phẩy": the decimals were not read
+    if all(t in _DIGIT_WORDS for t in fraction):  # "phẩy không năm": read digit by digit
+        digits = "".join(str(_DIGIT_WORDS[t]) for t in fraction)
+    else:
+        value = _whole_in_words(fraction)
+        if value is None:
+            return None
+        digits = str(value)
+    return Decimal(f"{whole}.{digits}")
+
+
+def amount_in_words(text: str) -> Decimal | None:
+    """The amount a paper repeats in words after the figures ("(Bằng chữ: Năm mươi phẩy hai mét vuông)",
+    "… đồng"), when its words are all read as a number up to the unit; ``None`` otherwise."""
+    m = _IN_WORDS.search(fold(text))
+    return parse_number_words(m.group(1)) if m else None
+
 
 _SPECK_IN_NUMBER = re.compile(r"(\d[.,])[/'’`|]+(?=\d)")  # "164,/7m2": a speck OCR read after the decimal comma
 
@@ -295,6 +384,11 @@ def parse_area(text: str) -> float | None:
     # An area of land with one "." and three digits after it is a thousands group only when written with ","
     # decimals elsewhere; "120.500" alone is ambiguous and read the Vietnamese way (thousands).
     value = _decimal(raw, thousands_only=False)
+    # The area in words says the same with more letters per digit: where every word of it was read and the
+    # figures say otherwise, a misread figure ("39,0" for "39,9") is far likelier than words misread into others.
+    spelt = amount_in_words(text)
+    if spelt is not None and spelt > 0:
+        value = spelt
     return float(value) if value is not None and value > 0 else None
 
 
@@ -329,7 +423,7 @@ def parse_name(text: str, printed: bool = False) -> str | None:
     ``printed``: the text comes from a paper, where every word of a name starts with a capital, so lower-case
     words ("liền với đất") are not a name.
     """
-    s = clean_spaces(text).strip(" :.-")
+    s = clean_spaces(text).strip(" :;,.-")  # "Họ tên người cha; TRẦN HỮU LỰC": a colon read as a semicolon
     stripped = _HONORIFIC.sub("", s)
     if len(stripped.split()) >= 2:
         s = stripped
@@ -355,11 +449,17 @@ def _is_junk(token: str) -> bool:
     return not any(unicodedata.category(ch) in ("Lu", "Ll", "Lt", "Lo", "Nd") or ch in _KEEP_MARKS for ch in token)
 
 
+# Words an address puts before a number, which OCR glues to it when the space between is narrow ("Số11").
+_NUMBERED_WORD = re.compile(r"(?<!\w)(số|ngõ|ngách|hẻm|kiệt|tổ)(?=\d)", re.IGNORECASE)
+
+
 def clean_text(text: str) -> str | None:
     """Free text value: NFC, single spaces, no stray marks or label punctuation and dot leaders at the ends."""
     s = _LEADERS.sub("", " ".join(t for t in clean_spaces(text).split(" ") if not _is_junk(t)))
-    s = _LEADERS.sub("", s)
-    return s if any(ch.isalnum() for ch in s) else None
+    s = _NUMBERED_WORD.sub(r"\1 ", _LEADERS.sub("", s))
+    alnum = [ch for ch in s if ch.isalnum()]
+    # One letter alone is a speck OCR read beside a heading ("2. Địa chỉ trụ sở chính s"), never a value.
+    return s if alnum and not (len(alnum) == 1 and alnum[0].isalpha()) else None
 
 
 def parse_validity(text: str) -> str | None:

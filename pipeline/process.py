@@ -204,13 +204,16 @@ def decide_status(
         return Status.REJECTED
     if issues:
         return Status.NEEDS_REVIEW
-    for name in DOC_TYPES[doc_type].required:
-        fv = fields.get(name)
-        if fv is None or fv.value in (None, ""):
-            return Status.NEEDS_REVIEW
-    if any(fv.value is not None and fv.confidence < threshold for fv in fields.values()):
+    if not all(_has_value(fields.get(name)) for name in DOC_TYPES[doc_type].required):
+        return Status.NEEDS_REVIEW
+    if any(_has_value(fv) and fv.confidence < threshold for fv in fields.values()):
         return Status.NEEDS_REVIEW
     return Status.AUTO_APPROVED
+
+
+def _has_value(fv: FieldValue | None) -> bool:
+    """Whether a field holds a value: not absent, not null, not blank text."""
+    return fv is not None and fv.value is not None and not (isinstance(fv.value, str) and not fv.value.strip())
 
 
 class _StepTimer:

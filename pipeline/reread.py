@@ -19,8 +19,8 @@ a speck or faint print hid them. The space right of the label on its line (up to
 edge), else the line under it (stacked bilingual labels): its first line of ink is cut out and read, and a
 blank with no ink (a form left empty) costs no reading. Besides dates and numbers this pass reads person names
 (the Vietnamese model, as printed; kept only when every syllable is a Vietnamese name syllable as read or put
-right by :func:`extractors.names.snap_name`), parcel numbers and land-certificate serials (two capitals and
-6–8 digits, "ÁC 19720579" as the first pass may read it).
+right by :func:`extractors.names.snap_name`), genders (an identity card's "Giới tính / Sex:"), parcel numbers
+and land-certificate serials (two capitals and 6–8 digits, "ÁC 19720579" as the first pass may read it).
 
 The pass runs only on a paper that cannot be approved as it stands — a required field missing, a check failed,
 or a number read as a guess — so it never costs a paper its approval, and a paper that reads well costs nothing.
@@ -80,6 +80,8 @@ _READ_AS: dict[str, LineOptions] = {
     "name": LineOptions(),
     # A land certificate's serial ("AC 19720579"): capitals and digits, plain Latin print.
     "serial": LineOptions(allowed=_CAPITALS + _DIGITS + " ", latin=True),
+    # A gender ("Nam", "Nữ"): the Vietnamese model, free; only what parses as a gender is kept.
+    "gender": LineOptions(),
 }
 _NUMBER = LineOptions(allowed=_DIGITS, latin=True)
 
@@ -295,7 +297,7 @@ def _narrow(found: Found, kind: str) -> Found | None:
     if kind == "serial":
         m = _SERIAL_SHAPE.search(text)
         return _sub(found, m.start(), m.end()) if m else None
-    if kind == "name":
+    if kind in ("name", "gender"):
         return found if sum(ch.isalpha() for ch in text) >= 2 else None
     return found if any(ch.isdigit() or ch == "/" for ch in text) else None
 
@@ -498,6 +500,9 @@ def _joined(pieces: Sequence[Piece]) -> str:
     return " ".join(p.text for p in pieces)
 
 
+_GAP_INSET = 0.25
+
+
 def _box(pieces: Sequence[Piece], start: int, end: int, gap: bool = False) -> BBox | None:
     """The page box of characters ``[start, end)`` of the pieces joined by spaces (first page's part only).
 
@@ -508,7 +513,9 @@ def _box(pieces: Sequence[Piece], start: int, end: int, gap: bool = False) -> BB
         if before is None or after is None or before[0] is not after[0]:
             return None
         (seg, b), (_, a) = before, after
-        x0, x1 = b[2] + 1, a[0] - 1
+        # the word before's last letter may reach past its box (italic "ngày20": the y's tail; a box that
+        # correction estimated when it gave a glued token back its space): a quarter line height is left out
+        x0, x1 = b[2] + 1 + round(_GAP_INSET * seg.height), a[0] - 1
         if x1 - x0 < 0.3 * seg.height:
             return None
         return x0, min(b[1], a[1]), x1, max(b[3], a[3])

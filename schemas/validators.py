@@ -30,6 +30,15 @@ PERSON_FIELDS: dict[str, tuple[str | None, str | None]] = {
 }
 KNOWN_GENDER_BY_FIELD = {"chong_so_dinh_danh": "Nam", "vo_so_dinh_danh": "Nữ"}
 
+# name field → (the field stating its bearer's gender on the same paper, or the gender its place on the form says)
+NAME_GENDER_FIELDS: dict[str, tuple[str | None, str | None]] = {
+    "ho_ten": ("gioi_tinh", None),
+    "chong_ho_ten": (None, "Nam"),
+    "vo_ho_ten": (None, "Nữ"),
+    "ho_ten_cha": (None, "Nam"),
+    "ho_ten_me": (None, "Nữ"),
+}
+
 # (earlier field, later field, code, message) for dates that must be ordered on one paper
 _DATE_ORDER: tuple[tuple[str, str, str, str], ...] = (
     ("ngay_sinh", "ngay_dang_ky", "birth_after_registration", "Ngày sinh sau ngày đăng ký"),
@@ -188,12 +197,33 @@ def check_dates(doc_type: str, fields: dict[str, FieldValue], today: date) -> li
     return issues
 
 
+def check_name_gender(doc_type: str, fields: dict[str, FieldValue], today: date) -> list[ValidationIssue]:
+    """A middle name that only one sex bears (Thị: a woman; Văn: a man) against the gender the paper states or
+    the place the name stands in (the wife, the father). Where a stated gender disagrees, the one-word gender is
+    the likelier misread; where the form's place does, the name was read from the wrong place or misread."""
+    from extractors.names import name_gender
+
+    issues = []
+    for name_field, (gender_field, known) in NAME_GENDER_FIELDS.items():
+        name = _value(fields, name_field)
+        gender = _value(fields, gender_field) if gender_field else known
+        if not isinstance(name, str) or gender not in ("Nam", "Nữ"):
+            continue
+        by_name = name_gender(name.split())
+        if by_name is not None and by_name != gender:
+            issues.append(ValidationIssue(
+                field=gender_field or name_field, code="name_gender_mismatch",
+                message=f"Tên đệm của {name} là tên của {'nữ' if by_name == 'Nữ' else 'nam'}, giấy ghi {gender}"))
+    return issues
+
+
 CHECKS: tuple[Check, ...] = (
     check_types,
     check_identity_numbers,
     check_enterprise_code,
     check_doc_numbers,
     check_dates,
+    check_name_gender,
 )
 
 

@@ -100,3 +100,41 @@ def test_a_speck_read_as_a_dot_after_a_street_word_is_dropped_and_counted():
     read = snap_place("Số 16/110 đường. Trường Chinh, Lộc Hạ, Nam Định, Nam Định")
     assert read.value == "Số 16/110 đường Trường Chinh, Lộc Hạ, Nam Định, Nam Định"
     assert read.quality < snap_place("Số 16/110 đường Trường Chinh, Lộc Hạ, Nam Định, Nam Định").quality
+
+
+def test_a_unit_printed_as_it_is_named_is_kept_over_a_namesake_elsewhere():
+    # "thành phố Ninh Bình" is not in the tables (merged into Hoa Lư in 2025): the ward is looked up in the whole
+    # province, where a commune "Tân Thanh" and a ward "Tân Thành" share the letters; the printed one stands.
+    printed = "Ủy ban nhân dân phường Tân Thành, thành phố Ninh Bình, tỉnh Ninh Bình"
+    snap = snap_place(printed)
+    assert (snap.value, snap.snapped, snap.quality) == (printed, 0, 1.0)
+
+
+def test_a_snap_that_trades_one_real_name_for_another_is_doubted():
+    # "Tân Thạnh" is a real ward name (in the south); here it would become "Tân Thành" or "Tân Thanh": a guess
+    snap = snap_place("Ủy ban nhân dân phường Tân Thạnh, thành phố Ninh Bình, tỉnh Ninh Bình")
+    assert snap.snapped == 1 and snap.quality <= 0.7
+    # letters that fit two names in the province, neither printed: a guess as well
+    assert snap_place("Ủy ban nhân dân phường Tan Thanh, thành phố Ninh Bình, tỉnh Ninh Bình").quality <= 0.7
+
+
+def test_a_repair_of_a_misread_stays_trusted():
+    # "Đồng Đa" names no district anywhere: putting "Đống Đa" is a repair, not a guess
+    snap = snap_place("Phường Khâm Thiên, Quận Đồng Đa, Thành phố Hà Nội")
+    assert 0.9 <= snap.quality < 1.0
+
+
+def test_fixed_wording_holds_agencies_kinds_nationalities_and_provinces():
+    from extractors.gazetteer import fixed_wording
+
+    wording = set(fixed_wording())
+    assert {"Ủy ban nhân dân", "Thành phố", "Thị trấn", "Công ty cổ phần", "Việt Nam", "Hà Nội", "Cần Thơ",
+            "Quảng Bình"} <= wording
+    assert "Tân Thành" not in wording  # a ward's name is checked by snapping, in its district, not vouched for
+
+
+def test_a_real_name_printed_is_kept_where_the_tables_hold_only_a_near_one():
+    # "An Dương" is a ward of Hải Phòng (in its 2025 list), not one of the wards of the old district "An Dương",
+    # where the near name is "An Đồng": the paper is kept as printed, not made to name another ward, and doubted
+    snap = snap_place("Tổ 5, An Dương, An Dương, Hải Phòng")
+    assert snap.value == "Tổ 5, An Dương, An Dương, Hải Phòng" and snap.quality <= 0.7

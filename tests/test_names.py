@@ -2,7 +2,7 @@
 
 import pytest
 
-from extractors.names import NameSnap, snap_name, snap_syllable
+from extractors.names import GUESSED, NameSnap, name_gender, snap_name, snap_syllable
 
 
 @pytest.mark.parametrize("read, fixed", [
@@ -24,18 +24,42 @@ def test_a_valid_name_syllable_is_never_changed():
     assert snap_name("Nguyễn Thị Hoà").value == "Nguyễn Thị Hoà"  # old tone placement is the same syllable
 
 
-def test_ambiguous_syllables_are_left_as_read_and_lower_the_quality():
-    snap = snap_name("Lê Hoàng Tuần")  # Tuấn? Tuân? both are names
-    assert snap.value == "Lê Hoàng Tuần" and snap.unknown == 1
-    assert snap.quality < snap_name("Lê Hoàng Tuấn").quality == 1.0
+def test_the_reading_ocr_most_often_makes_wins_and_sends_the_name_to_review():
+    snap = snap_name("Lê Hoàng Tuần")  # Tuấn (acute read as grave) or Tuân (no tone to lose): Tuấn
+    assert snap.value == "Lê Hoàng Tuấn" and snap.guessed == 1
+    assert snap.quality <= GUESSED < snap_name("Lê Hoàng Tuấn").quality == 1.0
+    assert snap.doubtful and not snap_name("Lê Hoàng Tuấn").doubtful  # worth a second reading
+
+
+def test_readings_that_fit_equally_well_are_left_as_read_and_doubted():
+    snap = snap_name("Lê Thị Thuy")  # Thúy, Thùy, Thủy: each only adds a tone
+    assert snap.value == "Lê Thị Thuy" and snap.unknown == 1 and snap.quality < 0.8
+
+
+def test_a_middle_name_does_not_end_a_name():
+    snap = snap_name("Nguyễn Thị Văn")  # Văn is a middle name: the given name is Vân misread
+    assert snap.value == "Nguyễn Thị Vân" and snap.quality <= GUESSED
+    assert snap_name("Nguyễn Văn Vân").value == "Nguyễn Văn Vân"  # as a middle name Văn stays
+    assert snap_name("Văn Thị Hằng").value == "Văn Thị Hằng"  # and as a family name
+
+
+def test_the_persons_gender_breaks_a_tie():
+    assert snap_name("Nguyễn Thị Hien").value == "Nguyễn Thị Hiền"  # Thị: a woman
+    assert snap_name("Nguyễn Văn Hien").value == "Nguyễn Văn Hiển"  # Văn: a man
+    assert snap_name("Nguyễn Minh Hien", gender="Nữ").value == "Nguyễn Minh Hiền"  # the paper says whose
+    assert snap_name("Trần Mạnh Hiến").value == "Trần Mạnh Hiển"  # Mạnh: a man's middle name
+    snap = snap_name("Nguyễn Minh Hien")
+    assert snap.value == "Nguyễn Minh Hien" and snap.unknown == 1
+    assert name_gender(["Trần", "Thị", "Mai"]) == "Nữ" and name_gender(["Văn", "Minh", "Tú"]) is None
 
 
 def test_quality_orders_the_kinds_of_doubt():
     clean = snap_name("Nguyễn Thị Hằng").quality
     restored = snap_name("Nguyen Thị Hằng").quality  # marks only added
     changed = snap_name("Võ Phương Hỏng").quality  # a mark replaced
-    unknown = snap_name("Lê Hoàng Tuần").quality
-    assert clean == 1.0 > restored > changed > unknown
+    guessed = snap_name("Lê Hoàng Tuần").quality  # one of several readings taken
+    unknown = snap_name("Lê Thị Thuy").quality  # none taken
+    assert clean == 1.0 > restored > changed > guessed > unknown
     assert snap_name("Ng").quality <= 0.5  # one syllable is not a full name
 
 
@@ -46,7 +70,7 @@ def test_result_reports_counts():
 
 def test_an_uncommon_name_one_mark_from_a_common_one_is_doubted():
     snap = snap_name("Phan Tiền Minh Khánh")  # far more often a misread Tiến than a real Tiền
-    assert snap.value == "Phan Tiền Minh Khánh" and snap.quality < 0.8
+    assert snap.value == "Phan Tiến Minh Khánh" and snap.quality < 0.8
     assert snap_name("Nguyễn Thi Hằng").value == "Nguyễn Thị Hằng"
 
 

@@ -18,6 +18,7 @@ from extractors.parsers import (
     parse_int,
     parse_money,
     parse_name,
+    parse_number_words,
     parse_validity,
 )
 from schemas.identity import enterprise_code_ok
@@ -79,6 +80,24 @@ def test_find_date_returns_span_of_the_date_including_ngay():
     value, start, end = find_date(text)
     assert value == date(2025, 2, 17)
     assert text[start:end] == "ngày 17 tháng 02 năm 2025"
+
+
+@pytest.mark.parametrize("text, expected, span", [
+    ("Lệ Thủy, ngày 0l tháng 1 ] năm 2026", date(2026, 11, 1), "ngày 0l tháng 1 ] năm 2026"),  # italic 1 apart
+    ("Đăng ký lần đầu: 28/06/201 I", date(2011, 6, 28), "28/06/201 I"),
+    ("Thái Bình, ngày 11] tháng 05 năm 2019", date(2019, 5, 11), "ngày 11] tháng 05 năm 2019"),  # a speck
+    ("Tam Kỳ, ngày 08 tháng 1] ] năm 2020", date(2020, 11, 8), "ngày 08 tháng 1] ] năm 2020"),
+    ("Hồ Chí Minh, ngày 01 tháng 6:năm 2025", date(2025, 6, 1), "ngày 01 tháng 6:năm 2025"),  # a speck
+])
+def test_a_date_whose_digit_ocr_set_apart_or_doubled_is_read(text, expected, span):
+    value, start, end = find_date(text)
+    assert value == expected and text[start:end] == span
+
+
+def test_repairs_are_tried_only_when_no_date_reads_as_printed():
+    # Repaired, the first date would read 03/11/2020; a date that needs no repair is there, so it is taken.
+    assert find_date("ngày 3 tháng 1 | năm 2020 hoặc 05/03/2021")[0] == date(2021, 3, 5)
+    assert find_date("ngày 3 tháng 1 | năm 2020")[0] == date(2020, 11, 3)
 
 
 def test_find_date_takes_the_first_valid_date():
@@ -236,6 +255,40 @@ def test_parse_area_refuses_text_without_number():
     assert parse_area("mét vuông") is None
 
 
+def test_an_area_whose_words_were_all_read_outweighs_a_misread_figure():
+    assert parse_area("39,0m2 (Bằng chữ: Ba mươi chín phẩy chín mét vuông)") == pytest.approx(39.9)
+    assert parse_area("39,0m2 (Ba mươi chín phẩy chín mét vuông)") == pytest.approx(39.9)
+
+
+@pytest.mark.parametrize("text", [
+    "39,9m2 (Bằng chữ: Ba mươi chín phẩy mét vuông)",  # the decimals were not read
+    "39,9m2 (Bằng chữ: Ba mươi chíh phẩy chín mét vuông)",  # a word that is no number
+    "39,9m2 (Bằng chữ: Ba mươi chín phẩy chín",  # cut before the unit: maybe not all of it
+])
+def test_an_area_in_words_not_fully_read_leaves_the_figure(text):
+    assert parse_area(text) == pytest.approx(39.9)
+
+
+@pytest.mark.parametrize("words, expected", [
+    ("Ba mươi chín phẩy chín", "39.9"),
+    ("một trăm linh năm", "105"),
+    ("mười lăm", "15"),
+    ("hai mươi mốt", "21"),
+    ("một nghìn hai trăm ba mươi tư phẩy năm", "1234.5"),
+    ("hai nghìn không trăm hai mươi mốt", "2021"),
+    ("hai tỷ năm trăm triệu", "2500000000"),
+    ("chín phẩy không năm", "9.05"),
+    ("mười hai phẩy hai mươi lăm", "12.25"),
+])
+def test_numbers_written_in_words(words, expected):
+    assert str(parse_number_words(words)) == expected
+
+
+@pytest.mark.parametrize("words", ["hai ba", "ba mươi chín phẩy", "mét vuông", "", "trăm"])
+def test_words_that_are_no_number_are_refused(words):
+    assert parse_number_words(words) is None
+
+
 # ------------------------------------------------------------------ gender, names, text, validity
 
 @pytest.mark.parametrize(
@@ -263,6 +316,7 @@ def test_parse_gender_refuses_other_words(text):
         (": PHẠM MINH ĐỨC.", "Phạm Minh Đức"),
         ("ĐẶNG THU THẢO (đã ký)", "Đặng Thu Thảo"),
         ("NGUYỄN.KIM DIỆP", "Nguyễn Kim Diệp"),  # a speck read as a dot between two words
+        ("; TRẦN HỮU LỰC", "Trần Hữu Lực"),  # the label's colon read as a semicolon
     ],
 )
 def test_parse_name(text, expected):
@@ -280,6 +334,17 @@ def test_clean_text_strips_label_punctuation_and_leaders():
     assert clean_text(" : .... ") is None
     assert clean_text("ỦY BAN NHÂN DÂN ˆ TỈNH HÒA BÌNH") == "ỦY BAN NHÂN DÂN TỈNH HÒA BÌNH"  # OCR speck
     assert clean_text("Số 5 - phố Huế") == "Số 5 - phố Huế"
+
+
+def test_clean_text_parts_a_number_from_the_address_word_it_was_glued_to():
+    assert clean_text("Số11, ngách 58/43, ngõ58, Ngọc Lâm") == "Số 11, ngách 58/43, ngõ 58, Ngọc Lâm"
+    assert clean_text("SỐ11 phố Huế") == "SỐ 11 phố Huế"
+    assert clean_text("Phường Hồ Số 5") == "Phường Hồ Số 5"
+
+
+def test_clean_text_refuses_a_lone_letter():
+    assert clean_text(" s") is None  # a speck beside a heading
+    assert clean_text("5") == "5"
 
 
 @pytest.mark.parametrize(

@@ -223,6 +223,18 @@ def test_name_dropped_under_a_stacked_bilingual_label_is_read_and_snapped(engine
     assert got.bbox is not None and 250 <= got.bbox[1] < got.bbox[3] <= 340  # the line under the label
 
 
+def test_gender_dropped_after_its_label_is_read_from_the_blank(engine):
+    page = _card_page(_CARD, _regular())
+    document = _dropping(engine, page, lambda w: w.text.rstrip(".") == "Nữ")
+    fields = {k: v for k, v in _CARD_FIELDS.items() if k != "gioi_tinh"}
+    fields["ho_ten"] = FieldValue(value="Nguyễn Thị Hằng", confidence=0.95, page=1, bbox=(0, 0, 1, 1))
+    fields["ngay_sinh"] = FieldValue(value="1995-03-12", confidence=0.95, page=1, bbox=(0, 0, 1, 1))
+    got = reread_fields(document, "cccd", fields, engine, _source(page), TODAY).get("gioi_tinh")
+    assert got is not None and got.value == "Nữ"
+    assert got.confidence <= REREAD_CONFIDENCE
+    assert got.bbox is not None and 430 <= got.bbox[1] < got.bbox[3] <= 520  # right of the label, on its line
+
+
 def test_text_under_a_name_label_that_is_no_vietnamese_name_is_not_taken(engine):
     lines = [(y, "QWERTZ XKCD PLUGH" if y == 260 else text) for y, text in _CARD]
     page = _card_page(lines, _regular())

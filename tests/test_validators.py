@@ -121,3 +121,21 @@ def test_a_field_that_failed_a_check_is_no_longer_confident():
     capped = apply_to_confidence(fields, validate("cccd", fields, TODAY))
     assert capped["so_dinh_danh"].confidence == FAILED_CONFIDENCE
     assert capped["ngay_sinh"].confidence == 0.9
+
+
+def test_a_womans_middle_name_beside_a_stated_male_gender_is_flagged_on_the_gender():
+    issues = validate("khai_sinh", _f(ho_ten="Nguyễn Thị Hằng", gioi_tinh="Nam"), TODAY)
+    assert [(i.field, i.code) for i in issues] == [("gioi_tinh", "name_gender_mismatch")]
+    assert "Nguyễn Thị Hằng" in issues[0].message
+
+
+def test_a_name_in_the_wrong_place_on_a_marriage_paper_is_flagged():
+    fields = _f(chong_ho_ten="Lê Thị Mai", vo_ho_ten="Trần Văn Nam")
+    assert sorted(i.field for i in validate("ket_hon", fields, TODAY) if i.code == "name_gender_mismatch") \
+        == ["chong_ho_ten", "vo_ho_ten"]
+
+
+def test_names_that_say_nothing_of_gender_pass():
+    assert _codes(_f(ho_ten="Văn Minh Tú", gioi_tinh="Nữ"), "khai_sinh") == []  # Văn as family name
+    assert _codes(_f(ho_ten_me="Nguyễn Văn Anh"), "khai_sinh") == ["name_gender_mismatch"]
+    assert _codes(_f(ho_ten_me="Nguyễn Minh Anh", ho_ten_cha="Trần Thị"), "khai_sinh") == []

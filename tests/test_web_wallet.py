@@ -214,7 +214,9 @@ def test_bad_search_input_is_explained_not_crashed(wallet) -> None:
 def test_document_page_shows_fields_full_ids_history_and_events(wallet) -> None:
     record = wallet["digitized"]
     store = wallet["app"].state.runtime.store
-    corrected = record.model_copy(update={"review_state": ReviewState.APPROVED})
+    # an officer approved it after review (whether the machine sent this sample to review depends on its OCR)
+    corrected = record.model_copy(update={"review_state": ReviewState.APPROVED,
+                                          "extraction_status": Status.NEEDS_REVIEW})
     save_record(store, corrected, reason="approved", actor="reviewer-hn-03")
     page = wallet["backoffice"].get(f"/documents/{record.record_id}")
     assert page.status_code == 200
