@@ -608,6 +608,8 @@ def _snap_bare(part: str, parents: list[str], result: _Result) -> tuple[str, lis
     words = [w for w, _, _ in _words(part)]
     if not words or len(words) > 5 or any(ch.isdigit() for ch in part) and len(parents) < 2:
         return None
+    if len(parents) >= 3 or _opens_street(part):
+        return None  # nothing is below a ward; "phố Trần Nguyên Hãn" is a street, even where a ward shares its name
     level = 1 if not parents else 2 if len(parents) == 1 else 3
     trail = re.search(r"[^\w]+$", part)
     core = part[:trail.start()] if trail else part
@@ -706,7 +708,7 @@ def snap_fields(doc_type: str, fields: dict) -> dict:
         quality = 1.0
         if isinstance(value, str) and value:
             if field_kind(doc_type, name) == "name":
-                snap = snap_name(value)
+                snap = snap_name(value, gender=_stated_gender(name, fields))
                 value, quality = snap.value, snap.quality
             elif name in PLACE_FIELDS:
                 place = snap_place(value, address=name not in AGENCY_FIELDS)
@@ -721,3 +723,13 @@ def snap_fields(doc_type: str, fields: dict) -> dict:
             fv = fv.model_copy(update={"value": value, "confidence": round(fv.confidence * quality, 3)})
         out[name] = fv
     return out
+
+
+def _stated_gender(name_field: str, fields: dict) -> str | None:
+    """The gender the paper gives the person named in ``name_field``: its own sex field ("Giới tính: Nữ"), or
+    the place on the form (the wife, the father); None when the paper does not say."""
+    from schemas.validators import NAME_GENDER_FIELDS
+
+    gender_field, known = NAME_GENDER_FIELDS.get(name_field, (None, None))
+    stated = fields.get(gender_field).value if gender_field and fields.get(gender_field) is not None else None
+    return stated if stated in ("Nam", "Nữ") else known

@@ -210,3 +210,10 @@ def test_a_name_in_capitals_after_its_label_counts_as_a_proper_name_a_heading_do
     assert flags("Họ và tên cha: NGUYỄN TUẤN THUẬN")[-3:] == [True, True, True]
     assert not any(flags("TỈNH LẠNG SƠN"))  # a heading in capitals: its words are corrected as words
     assert correct_text("TÍNH LẠNG SƠN") == "TỈNH LẠNG SƠN"
+
+
+def test_a_vowel_read_twice_is_read_once():
+    assert correct_text("ỦY BAN NHÂN DÂN THANH PHỔO THANH HÓA") == "ỦY BAN NHÂN DÂN THÀNH PHỐ THANH HÓA"
+    assert correct_text("ông NGUYỄẼN VĂN AN") == "ông NGUYỄN VĂN AN"
+    assert correct_text("nguuời") == "người"
+    assert correct_text("Nguồn tin") == "Nguồn tin"  # two different vowels side by side are no doubling

@@ -138,3 +138,20 @@ def test_a_real_name_printed_is_kept_where_the_tables_hold_only_a_near_one():
     # where the near name is "An Đồng": the paper is kept as printed, not made to name another ward, and doubted
     snap = snap_place("Tổ 5, An Dương, An Dương, Hải Phòng")
     assert snap.value == "Tổ 5, An Dương, An Dương, Hải Phòng" and snap.quality <= 0.7
+
+
+def test_a_street_named_like_a_ward_stays_a_street():
+    # Hải Phòng has a ward Trần Nguyên Hãn; here it is the street, and the ward is printed after it
+    text = ("Số 258, ngõ 144, phố Trần Nguyên Hãn, Phường Dư Hàng Kênh, Quận Lê Chân, Thành phố Hải Phòng, "
+            "Việt Nam")
+    snap = snap_place(text)
+    assert snap.value == text and snap.snapped == 0
+
+
+def test_names_are_snapped_with_the_gender_the_paper_gives_and_stay_doubtful():
+    read = {"vo_ho_ten": FieldValue(value="Nguyễn Minh Hiến", confidence=0.9),
+            "chong_ho_ten": FieldValue(value="Lê Minh Hiến", confidence=0.9)}
+    snapped = snap_fields("ket_hon", read)
+    # "Hiến" is no name; the wife is Hiền, the husband Hiển — each a guess, so each goes to review
+    assert snapped["vo_ho_ten"].value == "Nguyễn Minh Hiền" and snapped["chong_ho_ten"].value == "Lê Minh Hiển"
+    assert all(fv.confidence < 0.8 for fv in snapped.values())

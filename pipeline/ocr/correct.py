@@ -330,12 +330,35 @@ def _read(core: str) -> _Reading:
     valid = is_valid_syllable(lowered)
     key = canonical_syllable(lowered) if valid else ""
     model = default_model()
+    capitals = core.isupper() and len(core) > 1
     candidates = tuple(
-        (spelling, change_cost(lowered, spelling, capitals=core.isupper() and len(core) > 1))
+        (spelling, change_cost(lowered, spelling, capitals=capitals))
         for spelling in model.spellings(fold_syllable(lowered))
         if spelling != key and is_valid_syllable(spelling)
     )
+    if not valid and not candidates:
+        candidates = _undoubled(lowered, model, capitals)
     return _Reading(core, key, valid, candidates)
+
+
+# A vowel printed once and read twice ("PHỔO", "NGUYỄẼN"): the recogniser saw the marked vowel and again its bare
+# or re-marked shadow. Costs a misread mark on top of whatever the shorter word needs.
+DOUBLED_VOWEL_COST = 3.0
+
+
+def _undoubled(lowered: str, model: SyllableModel, capitals: bool) -> tuple[tuple[str, float], ...]:
+    """Spellings of ``lowered`` with one of two adjacent readings of the same vowel dropped, and their costs."""
+    found: dict[str, float] = {}
+    bases = [fold_syllable(ch) for ch in lowered]
+    for i in range(len(lowered) - 1):
+        if bases[i] != bases[i + 1] or bases[i] not in "aeiouy":
+            continue
+        for shorter in (lowered[:i] + lowered[i + 1:], lowered[:i + 1] + lowered[i + 2:]):
+            for spelling in model.spellings(fold_syllable(shorter)):
+                if is_valid_syllable(spelling):
+                    cost = DOUBLED_VOWEL_COST + change_cost(shorter, spelling, capitals=capitals)
+                    found[spelling] = min(found.get(spelling, math.inf), cost)
+    return tuple(found.items())
 
 
 def _split(token: str) -> tuple[str, str, str]:
