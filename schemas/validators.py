@@ -242,3 +242,40 @@ def apply_to_confidence(fields: dict[str, FieldValue], issues: list[ValidationIs
     return {name: fv.model_copy(update={"confidence": min(fv.confidence, FAILED_CONFIDENCE)})
             if name in failed else fv for name, fv in fields.items()}
 
+
+# Each check's message for English pages: ``ValidationIssue.message`` is Vietnamese (the output contract); these
+# say the same without the paper's own values, which the page shows beside them.
+MESSAGES_EN: dict[str, str] = {
+    "invalid_date": "Not a real calendar date",
+    "invalid_land_term": "The land-use term must be a date or “Lâu dài” (permanent)",
+    "name_format": "A name is words, each with a capital first letter",
+    "gender_invalid": "Sex must be Nam (male) or Nữ (female)",
+    "doc_number_format": "Not a document number and symbol (e.g. 123/2024/QĐ-UBND)",
+    "register_number_format": "Not a register number (e.g. 39 or 05/2016)",
+    "money_invalid": "An amount is a positive whole number of đồng",
+    "area_invalid": "An area is a positive number of m²",
+    "serial_format": "A serial number is 2 letters and 6–8 digits",
+    "number_format": "Parcel and map sheet numbers are numbers",
+    "text_invalid": "Empty or unreadable",
+    "invalid_value": "Invalid value",
+    "cccd_format": "An identity number has exactly 12 digits",
+    "cccd_province": "The identity number's province code does not exist",
+    "cccd_birth_year_mismatch": "The identity number encodes another birth year than the paper's",
+    "cccd_gender_mismatch": "The identity number encodes another sex than the paper's",
+    "enterprise_code_format": "An enterprise code has 10 digits",
+    "enterprise_code_check_digit": "The enterprise code's check digit is wrong",
+    "enterprise_branch_suffix": "A branch suffix runs from -001 to -999",
+    "doc_number_not_decision": "The symbol is not a decision's (QĐ)",
+    "doc_number_year_mismatch": "The number's year differs from the year of issue",
+    "date_in_future": "The date is in the future",
+    "birth_after_registration": "Born after the registration date",
+    "birth_after_expiry": "Born after the expiry date",
+    "expiry_before_issue": "Ends before it was issued",
+    "below_marriage_age": "Under the legal age of marriage on the day of registration",
+    "name_gender_mismatch": "The name's middle name does not fit the stated sex",
+}
+
+
+def issue_message(issue: ValidationIssue, lang: str) -> str:
+    """The issue said in ``lang`` ("vi": its own message; "en": the English one for its code)."""
+    return issue.message if lang == "vi" else MESSAGES_EN.get(issue.code, issue.message)

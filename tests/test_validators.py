@@ -3,7 +3,7 @@
 from datetime import date
 
 from schemas.identity import enterprise_code_ok, parse_cccd
-from schemas.result import FieldValue
+from schemas.result import FieldValue, ValidationIssue
 from schemas.validators import validate
 
 TODAY = date(2026, 11, 26)
@@ -139,3 +139,19 @@ def test_names_that_say_nothing_of_gender_pass():
     assert _codes(_f(ho_ten="Văn Minh Tú", gioi_tinh="Nữ"), "khai_sinh") == []  # Văn as family name
     assert _codes(_f(ho_ten_me="Nguyễn Văn Anh"), "khai_sinh") == ["name_gender_mismatch"]
     assert _codes(_f(ho_ten_me="Nguyễn Minh Anh", ho_ten_cha="Trần Thị"), "khai_sinh") == []
+
+
+def test_every_check_has_an_english_message_for_english_pages():
+    import inspect
+    import re
+
+    from schemas import validators
+
+    source = inspect.getsource(validators)
+    codes = set(re.findall(r'code="([a-z_]+)"', source))
+    codes |= {code for code, _ in validators._KIND_ISSUES.values()} | {"invalid_value"}
+    codes |= {code for _, _, code, _ in validators._DATE_ORDER}
+    assert codes - set(validators.MESSAGES_EN) == set()
+    issue = ValidationIssue(field="so_dinh_danh", code="cccd_province", message="Mã tỉnh 099 không tồn tại")
+    assert validators.issue_message(issue, "vi") == issue.message  # the contract's own words on Vietnamese pages
+    assert validators.issue_message(issue, "en") == "The identity number's province code does not exist"

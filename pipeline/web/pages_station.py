@@ -28,6 +28,7 @@ from pipeline.web.auth import STATION_PATTERN, Role, User, csrf_protect, error_r
 from pipeline.web.templating import format_date, format_time, message, register_messages, render, request_language
 from schemas.doc_types import DOC_TYPES, FIELD_LABELS, field_label
 from schemas.papers import field_kind
+from schemas.validators import issue_message
 from schemas.wallet import WalletRecord
 
 log = logging.getLogger(__name__)
@@ -313,8 +314,8 @@ def why_in_review(item: review.QueueItem, lang: str) -> list[str]:
         why.append(message("review_why_missing", lang,
                            fields=", ".join(field_label(name, lang) for name in item.missing)))
     if item.issues:
-        # The checks' own messages are Vietnamese; an English page names the field instead.
-        shown = "; ".join(issue.message if lang == "vi" or not issue.field else field_label(issue.field, lang)
+        shown = "; ".join(issue_message(issue, lang) if lang == "vi" or not issue.field
+                          else f"{field_label(issue.field, lang)}: {issue_message(issue, lang)}"
                           for issue in item.issues[:MAX_CHECKS_SHOWN])
         rest = len(item.issues) - MAX_CHECKS_SHOWN
         if rest > 0:

@@ -26,6 +26,7 @@ from fastapi.templating import Jinja2Templates
 from pipeline import i18n
 from pipeline.index.base import VIETNAM  # the centre's clock and calendar day
 from schemas.identity import mask_id, mask_ids_in_text
+from schemas.validators import issue_message
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 STATIC_DIR = Path(__file__).parent / "static"
@@ -161,6 +162,7 @@ def render(request: Request, template: str, context: dict[str, Any] | None = Non
         "user": user,
         "csrf_token": csrf_token(request),
         "mask_id": mask_id,
+        "issue_text": lambda issue: issue_message(issue, lang),
         "fmt_date": lambda value: format_date(value, lang),
         "fmt_time": lambda moment: format_time(moment, lang),
         "nav_links": nav_links(request, user),
