@@ -603,6 +603,8 @@ def _locate_after_title(ctx: Context, spec: FieldSpec) -> Found | None:
         if seg.y0 - prev.y1 > 3 * prev.height:
             break
         text = seg.text
+        if _is_specks(seg):
+            continue  # a speck OCR read on a line of its own under the title ("QUYẾT ĐỊNH" then ".")
         if not any(ch.isalpha() for ch in text) or _STOP_AFTER_TITLE.match(parsers.fold_aligned(text)):
             break
         # An authority line in capitals ends the summary; a summary's own capitals (a name) do not.

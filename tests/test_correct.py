@@ -217,3 +217,4 @@ def test_a_vowel_read_twice_is_read_once():
     assert correct_text("ông NGUYỄẼN VĂN AN") == "ông NGUYỄN VĂN AN"
     assert correct_text("nguuời") == "người"
     assert correct_text("Nguồn tin") == "Nguồn tin"  # two different vowels side by side are no doubling
+    assert correct_text("Số phát hành: AA 94331603") == "Số phát hành: AA 94331603"  # a serial's letters

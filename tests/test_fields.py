@@ -722,3 +722,9 @@ def test_a_name_confirmed_by_another_printing_is_not_replaced_by_a_clearer_third
     _set_confidence(doc, "Nhàn", 0.6, nth=0)
     _set_confidence(doc, "Nhàn", 0.8, nth=1)
     assert values(doc, "ket_hon")["vo_ho_ten"] == "Trần Thị Nhàn"
+
+
+def test_a_speck_read_under_the_decision_title_does_not_hide_its_summary():
+    lines = [*QUYET_DINH[:5], "                                 .", *QUYET_DINH[5:]]
+    assert values(doc_from_lines(lines), "quyet_dinh")["trich_yeu"] == (
+        "Về việc cấp Giấy phép xây dựng có thời hạn cho hộ ông NGUYỄN MINH THÀNH")

@@ -336,7 +336,7 @@ def _read(core: str) -> _Reading:
         for spelling in model.spellings(fold_syllable(lowered))
         if spelling != key and is_valid_syllable(spelling)
     )
-    if not valid and not candidates:
+    if not valid and not candidates and len(lowered) >= 3:  # "AA" (a serial's letters) is no doubled vowel
         candidates = _undoubled(lowered, model, capitals)
     return _Reading(core, key, valid, candidates)
 
