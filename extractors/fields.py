@@ -1038,6 +1038,7 @@ def _find_value(ctx: Context, spec: FieldSpec) -> FieldValue | None:
 
 _UNREAD_LABEL_FALLBACK = 0.6
 _CLEARER_BY = 0.15  # how much surer the least sure word of another printing of a name must be read
+_PRINTINGS_DISAGREE = 0.6  # a name printed twice and read two ways is at most this sure (under review threshold)
 
 
 def _other_printing(ctx: Context, value: FieldValue) -> FieldValue:
@@ -1072,7 +1073,9 @@ def _other_printing(ctx: Context, value: FieldValue) -> FieldValue:
         return value  # another printing reads as the value does: it stands
     clearer = {parsers.parse_name(reading) for least, reading in others if least >= own + _CLEARER_BY}
     if len(clearer) != 1 or None in clearer:
-        return value  # none clearer, or the clearer printings disagree among themselves
+        # none clearer, or the clearer printings disagree among themselves: the paper's printings of the name
+        # disagree ("LÝ" under the label, "Ly" at the signature), which is for an officer to settle
+        return value.model_copy(update={"confidence": min(value.confidence, _PRINTINGS_DISAGREE)})
     return value.model_copy(update={"value": clearer.pop()})
 
 
