@@ -30,7 +30,7 @@ from typing import Literal
 
 from extractors.gazetteer import fixed_wording
 from extractors.lines import Seg
-from extractors.names import same_syllable
+from extractors.names import is_name_syllable, same_syllable
 from pipeline.textnorm import fold
 
 Span = tuple[Seg, int, int]  # a segment and the characters [start, end) of the value on it
@@ -41,6 +41,7 @@ class WordRead:
     text: str  # the part of the word inside the value
     confidence: float
     chars: int
+    alternatives: tuple[tuple[str, float], ...] = ()  # other spellings the recogniser weighed (Word.alternatives)
 
 
 JOINING_MARKS = frozenset({"-", "–", "—", "/", "&", "+"})  # stand alone between words in print
@@ -51,11 +52,12 @@ def words_read(spans: Sequence[Span]) -> list[WordRead]:
     marks other than joining ones that stand between two of them (where a word was lost)."""
     tokens = []
     for seg, start, end in spans:
-        for ws, n in zip(seg.starts, seg.lens, strict=True):
+        for word, ws, n in zip(seg.words, seg.starts, seg.lens, strict=True):
             lo, hi = max(start, ws), min(end, ws + n)
             if lo < hi:
                 # the segment's own rule for one word (a dotted leader OCR glued to the value does not count)
-                tokens.append(WordRead(seg.text[lo:hi], seg.span_least_confidence(lo, hi), hi - lo))
+                tokens.append(WordRead(seg.text[lo:hi], seg.span_least_confidence(lo, hi), hi - lo,
+                                       tuple(word.alternatives)))
     has_word = [_has_alnum(t.text) for t in tokens]
     first = has_word.index(True) if any(has_word) else len(tokens)
     last = len(tokens) - 1 - has_word[::-1].index(True) if any(has_word) else -1
@@ -81,12 +83,29 @@ def value_confidence(spans: Sequence[Span], rule: ValueRule) -> float:
         return 0.0
     mean = sum(w.confidence * w.chars for w in words) / sum(w.chars for w in words)
     if rule == "name":
-        return min(mean, min(w.confidence for w in words))
+        return min(mean, min(_as_name_syllable(w, first=i == 0) for i, w in enumerate(words)))
     if rule == "text":
         vouched = _vouched(words)
         return min([mean] + [w.confidence for i, w in enumerate(words)
                              if w.confidence < DOUBTFUL_WORD and i not in vouched])
     return mean
+
+
+# The recogniser weighed another spelling of a name syllable at least this much (relative to what it chose), and
+# that spelling is a name too (LÝ beside LY, Hiển beside Hiền): which one the person bears is not for it to say.
+RIVAL_SCORE = 0.3
+RIVAL_NAME_CONFIDENCE = 0.7
+
+
+def _as_name_syllable(word: WordRead, first: bool) -> float:
+    """A name syllable's confidence, capped when the recogniser also weighed another name (family names for the
+    first syllable, given names after it)."""
+    bare = _bare(word.text)
+    for spelling, score in word.alternatives:
+        rival = _bare(spelling)
+        if score >= RIVAL_SCORE and rival.lower() != bare.lower() and is_name_syllable(rival, family=first):
+            return min(word.confidence, RIVAL_NAME_CONFIDENCE)
+    return word.confidence
 
 
 def _vouched(words: list[WordRead]) -> set[int]:

@@ -4,7 +4,7 @@ wording aside), a name is as sure as its least sure syllable, numbers and dates 
 from __future__ import annotations
 
 from extractors import extract_fields
-from extractors.confidence import value_confidence
+from extractors.confidence import RIVAL_NAME_CONFIDENCE, value_confidence
 from extractors.lines import Seg, build_view
 from pipeline.document import Block, Document, Line, Page, Word
 
@@ -102,3 +102,21 @@ def test_an_enterprise_name_with_one_doubtful_word_goes_below_the_review_thresho
 
     assert name_confidence(0.69) < 0.8
     assert name_confidence(0.95) >= 0.8
+
+
+def _seg_with_alternatives(*words: tuple[str, float, list[tuple[str, float]]]) -> Seg:
+    document = _document([(text, confidence) for text, confidence, _ in words])
+    line = document.pages[0].blocks[0].lines[0]
+    line.words = [w.model_copy(update={"alternatives": alt}) for w, (_, _, alt) in zip(line.words, words, strict=True)]
+    (seg,) = build_view(document).segs
+    return seg
+
+
+def test_a_name_syllable_the_recogniser_also_read_as_another_name_is_doubtful():
+    # "LÝ" read at 0.95 with "LY" (also a given name) as a close second: which one she bears is not for OCR to say
+    rival = _seg_with_alternatives(("NGUYỄN", 0.96, []), ("MỸ", 0.95, []), ("THANH", 0.96, []),
+                                   ("LÝ", 0.95, [("LY", 0.31)]))
+    assert _confidence(rival, "name") == RIVAL_NAME_CONFIDENCE
+    # a weak second opinion, or one that is no name for its place (Nguyên is no family name), changes nothing
+    weak = _seg_with_alternatives(("NGUYỄN", 0.96, [("NGUYÊN", 1.0)]), ("MỸ", 0.95, []), ("LÝ", 0.95, [("LY", 0.1)]))
+    assert _confidence(weak, "name") == 0.95
