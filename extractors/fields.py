@@ -308,6 +308,13 @@ def _other_half_end(ctx: Context, hit: Hit) -> int:
     return hit.end
 
 
+_MIN_LINE_VALUE = 3  # letters and digits a place or address after its label holds at the least
+
+
+def _too_short_for_a_place(piece: Piece) -> bool:
+    return sum(ch.isalnum() for ch in piece.text) < _MIN_LINE_VALUE
+
+
 def _values_after(ctx: Context, hit: Hit, multiline: bool, numeric: bool = False, name: bool = False
                   ) -> Iterable[Found]:
     """Where the value of a label may be, best first: after it on its line, right of it, under it.
@@ -321,6 +328,8 @@ def _values_after(ctx: Context, hit: Hit, multiline: bool, numeric: bool = False
     anchor = hit.score / 100.0
     label_end = _other_half_end(ctx, hit)
     same = _rest_of(ctx, seg, label_end) if label_end < len(seg.text) else None
+    if same is not None and multiline and _too_short_for_a_place(same):
+        same = None  # "Nơi cư trú: ấg ." — a mark OCR made of the card's emblem beside the label; the value is below
     if same is not None and same.start < (_first_hit_start(ctx, seg, hit.end) or len(seg.text) + 1):
         yield Found(_extend(ctx, [same], line_x0, multiline, name), anchor)
     elif _first_hit_start(ctx, seg, hit.end) is not None:
@@ -337,7 +346,7 @@ def _values_after(ctx: Context, hit: Hit, multiline: bool, numeric: bool = False
                 continue
             tried.append(other)
             piece = _rest_of(ctx, other)
-            if piece is not None:
+            if piece is not None and not (multiline and _too_short_for_a_place(piece)):
                 yield Found(_extend(ctx, [piece], line_x0, multiline, name), anchor * 0.95)
 
 

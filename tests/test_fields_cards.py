@@ -159,3 +159,13 @@ def test_address_specks_are_dropped(read, expected):
 def test_quote_speck_at_the_start_of_a_wrapped_line():
     lines = HEAD + ["Nơi thường trú / Place of residence: Tổ 15, Cẩm Trung, Cẩm Phả,", "'Quảng Ninh"]
     assert values(doc_from_lines(lines), "cccd")["noi_thuong_tru"] == "Tổ 15, Cẩm Trung, Cẩm Phả, Quảng Ninh"
+
+
+@pytest.mark.parametrize("mark", ["ấg .", "lí"])
+def test_a_mark_beside_the_residence_label_is_not_the_address_under_it(mark):
+    # the back of a 2024 card: OCR reads the emblem beside the label as a letter or two, in the label's cell or its own
+    for gap in (" ", "      "):
+        lines = HEAD + [f"Nơi cư trú / Place of residence:{gap}{mark}",
+                        "Số 179/65 đường Trần Hưng Đạo, Phường Nam Lý, Thành", "phố Đồng Hới, Tỉnh Quảng Bình"]
+        assert values(doc_from_lines(lines), "cccd")["noi_thuong_tru"] == \
+            "Số 179/65 đường Trần Hưng Đạo, Phường Nam Lý, Thành phố Đồng Hới, Tỉnh Quảng Bình"
