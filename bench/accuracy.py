@@ -137,6 +137,16 @@ def _check_same(cached: ExtractionResult, direct: ExtractionResult) -> None:
         print(f"\nwarning: cached analysis differs from process_file for {direct.file}", file=sys.stderr)
 
 
+# A paper's seed comes from its type's and variant's place in these orders, not in the lists asked for, so that
+# `--types cccd` or `--variants degraded` makes the very papers of the full run (and hits its OCR cache).
+_VARIANT_ORDER = ("clean", "degraded", "photo")
+
+
+def paper_seed(seed: int, doc_type: str, variant: str, i: int) -> int:
+    """The seed of the ``i``-th generated paper of ``doc_type`` in ``variant`` for a run with ``seed``."""
+    return seed + i * 7919 + list(DOC_TYPES).index(doc_type) * 104729 + _VARIANT_ORDER.index(variant) * 15485863
+
+
 def run_generated(count: int, seed: int, variants: list[str], types: list[str], workers: int,
                   cache_dir: Path | None = None, frozen: bool = False, reread: bool = False) -> list[Outcome]:
     from samples.generator import generate_document
@@ -144,8 +154,7 @@ def run_generated(count: int, seed: int, variants: list[str], types: list[str], 
     settings = Settings(ocr_workers=1)
     engine = open_engine(settings.ocr_engine, settings)
     cache = OcrCache(cache_dir, settings, frozen)
-    jobs = [(t, v, seed + i * 7919 + j * 104729 + k * 15485863)
-            for k, v in enumerate(variants) for j, t in enumerate(types) for i in range(count)]
+    jobs = [(t, v, paper_seed(seed, t, v, i)) for v in variants for t in types for i in range(count)]
 
     def one(job) -> Outcome:
         doc_type, variant, doc_seed = job
