@@ -30,7 +30,7 @@ from typing import Literal
 
 from extractors.gazetteer import fixed_wording
 from extractors.lines import Seg
-from extractors.names import is_name_syllable, same_syllable
+from extractors.names import is_name_syllable, same_syllable, sole_family_name
 from pipeline.textnorm import fold
 
 Span = tuple[Seg, int, int]  # a segment and the characters [start, end) of the value on it
@@ -76,14 +76,17 @@ DOUBTFUL_WORD = 0.8  # a word OCR rates below this may be misread: the value hol
 
 def value_confidence(spans: Sequence[Span], rule: ValueRule) -> float:
     """The OCR confidence of a value read from ``spans`` (0 when no word of letters or digits was read):
-    ``name``: its least sure word; ``text``: its least sure doubtful word, closed-list wording aside, else the
-    mean of its words; ``number``: the mean of its words weighted by length. Never above that mean."""
+    ``name``: its least sure syllable (capped where the recogniser weighed another name, raised where the family
+    name's marks follow from its letters); ``text``: its least sure doubtful word, closed-list wording aside, else
+    the mean of its words; ``number``: the mean of its words weighted by length. Never above the mean of its words
+    (as adjusted for names)."""
     words = words_read(spans)
     if not words:
         return 0.0
     mean = sum(w.confidence * w.chars for w in words) / sum(w.chars for w in words)
     if rule == "name":
-        return min(mean, min(_as_name_syllable(w, first=i == 0) for i, w in enumerate(words)))
+        sure = [_as_name_syllable(w, first=i == 0) for i, w in enumerate(words)]
+        return min(min(sure), sum(c * w.chars for c, w in zip(sure, words, strict=True)) / sum(w.chars for w in words))
     if rule == "text":
         vouched = _vouched(words)
         return min([mean] + [w.confidence for i, w in enumerate(words)
@@ -97,15 +100,29 @@ RIVAL_SCORE = 0.3
 RIVAL_NAME_CONFIDENCE = 0.7
 
 
+# A family name whose marks the OCR correction restored from its letters (NGUYÊN → NGUYỄN: "Nguyên" is no family
+# name, and Nguyễn is the only one spelt n-g-u-y-e-n) is as sure as a word read well: the correction capped it as a
+# context guess, but the family-name list leaves no choice.
+RESTORED_FAMILY_NAME = 0.85
+
+
 def _as_name_syllable(word: WordRead, first: bool) -> float:
     """A name syllable's confidence, capped when the recogniser also weighed another name (family names for the
     first syllable, given names after it)."""
     bare = _bare(word.text)
+    if first and word.alternatives and _restored_family_name(bare, _bare(word.alternatives[0][0])):
+        return max(word.confidence, RESTORED_FAMILY_NAME)
     for spelling, score in word.alternatives:
         rival = _bare(spelling)
         if score >= RIVAL_SCORE and rival.lower() != bare.lower() and is_name_syllable(rival, family=first):
             return min(word.confidence, RIVAL_NAME_CONFIDENCE)
     return word.confidence
+
+
+def _restored_family_name(text: str, read: str) -> bool:
+    """``text`` is the sole family name of its letters, and the recogniser read them as a word that is none."""
+    return (text.lower() != read.lower() and fold(text) == fold(read) and sole_family_name(text)
+            and not is_name_syllable(read, family=True))
 
 
 def _vouched(words: list[WordRead]) -> set[int]:

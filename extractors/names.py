@@ -268,6 +268,17 @@ def is_name_syllable(syllable: str, family: bool = False) -> bool:
     return nfc(syllable).lower() in (_family() if family else _given()).known
 
 
+def sole_family_name(syllable: str) -> bool:
+    """Whether ``syllable`` is the one family name written with its letters (``Nguyễn`` for n-g-u-y-e-n: no other
+    family name folds so), so that its marks follow from its letters alone."""
+    return _family().by_fold.get(fold(nfc(syllable).lower()), ()) == (_canonical_family(syllable),)
+
+
+def _canonical_family(syllable: str) -> str:
+    low = nfc(syllable).lower()
+    return next((c for c in _family().by_fold.get(fold(low), ()) if low in _tone_variants(c)), "")
+
+
 def name_gender(words: list[str]) -> str | None:
     """ "Nữ" for a name with the middle name Thị, "Nam" for one with Văn, else ``None`` (the family name and the
     given name are left out: Văn is also a family name). Sure enough to check a paper's stated gender against."""

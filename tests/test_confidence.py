@@ -4,7 +4,7 @@ wording aside), a name is as sure as its least sure syllable, numbers and dates 
 from __future__ import annotations
 
 from extractors import extract_fields
-from extractors.confidence import RIVAL_NAME_CONFIDENCE, value_confidence
+from extractors.confidence import RESTORED_FAMILY_NAME, RIVAL_NAME_CONFIDENCE, value_confidence
 from extractors.lines import Seg, build_view
 from pipeline.document import Block, Document, Line, Page, Word
 
@@ -120,3 +120,15 @@ def test_a_name_syllable_the_recogniser_also_read_as_another_name_is_doubtful():
     # a weak second opinion, or one that is no name for its place (Nguyên is no family name), changes nothing
     weak = _seg_with_alternatives(("NGUYỄN", 0.96, [("NGUYÊN", 1.0)]), ("MỸ", 0.95, []), ("LÝ", 0.95, [("LY", 0.1)]))
     assert _confidence(weak, "name") == 0.95
+
+
+def test_a_family_name_whose_marks_follow_from_its_letters_is_not_a_guess():
+    # the correction put NGUYÊN (no family name) right as NGUYỄN, the only family name spelt so, and capped it at 0.5
+    restored = _seg_with_alternatives(("NGUYỄN", 0.5, [("NGUYÊN", 1.0)]), ("LAN", 0.96, []), ("VÂN", 0.96, []))
+    assert _confidence(restored, "name") == RESTORED_FAMILY_NAME
+    # letters that spell two family names (Hà, Hạ) leave the choice open: the cap stands
+    open_choice = _seg_with_alternatives(("HẠ", 0.5, [("HA", 1.0)]), ("LAN", 0.96, []), ("VÂN", 0.96, []))
+    assert _confidence(open_choice, "name") == 0.5
+    # only the first syllable is a family name
+    later = _seg_with_alternatives(("LÊ", 0.96, []), ("NGUYỄN", 0.5, [("NGUYÊN", 1.0)]), ("VÂN", 0.96, []))
+    assert _confidence(later, "name") == 0.5
