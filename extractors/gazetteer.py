@@ -501,12 +501,14 @@ _KINDS_AS_PRINTED = ("Tỉnh", "Thành phố", "Quận", "Huyện", "Thị xã",
 @cache
 def fixed_wording() -> tuple[str, ...]:
     """Wording papers print from closed lists, as it is spelt: agencies' names, kinds of unit and of enterprise,
-    common business words, nationalities and province names. A word OCR was unsure of that reads as part of one of
-    these (``THÀNH PHỐ`` with ``PHỐ`` put right by the OCR correction) is vouched for by the list; a word of a
-    person's or a street's name never is."""
-    provinces = {unit.name for units in gazetteer().provinces.values() for unit in units}
+    common business words, nationalities and province names (with and without their kind). A word OCR was unsure
+    of that reads as part of one of these (``THÀNH PHỐ`` with ``PHỐ`` put right by the OCR correction) is vouched
+    for by the list; a word of a person's or a street's name never is."""
+    units = [unit for units in gazetteer().provinces.values() for unit in units]
+    provinces = {unit.name for unit in units}
+    with_kind = {f"{unit.kind} {unit.name}" for unit in units}  # "Tỉnh Khánh Hòa": TỈNH vouched by its province
     return tuple(dict.fromkeys((*AGENCY_PHRASES, *ENTERPRISE_WORDING, *NATIONALITIES, *_KINDS_AS_PRINTED,
-                                *sorted(provinces))))
+                                *sorted(provinces), *sorted(with_kind))))
 
 
 def snap_enterprise_name(text: str) -> tuple[str, float]:

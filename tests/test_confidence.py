@@ -132,3 +132,12 @@ def test_a_family_name_whose_marks_follow_from_its_letters_is_not_a_guess():
     # only the first syllable is a family name
     later = _seg_with_alternatives(("LÊ", 0.96, []), ("NGUYỄN", 0.5, [("NGUYÊN", 1.0)]), ("VÂN", 0.96, []))
     assert _confidence(later, "name") == 0.5
+
+
+def test_a_province_vouches_for_its_kind_word_read_unsure():
+    agency = _seg(("SỞ", 0.97), ("TÀI", 0.97), ("NGUYÊN", 0.96), ("VÀ", 0.93), ("MÔI", 0.93), ("TRƯỜNG", 0.96),
+                  ("TỈNH", 0.79), ("KHÁNH", 0.97), ("HÒA", 0.96))
+    assert _confidence(agency) > 0.9  # "Tỉnh Khánh Hòa" is printed from the list of provinces
+    misread = _seg(("SỞ", 0.97), ("TÀI", 0.97), ("NGUYÊN", 0.96), ("VÀ", 0.93), ("MÔI", 0.93), ("TRƯỜNG", 0.96),
+                   ("TĨNH", 0.63), ("KHÁNH", 0.97), ("HÒA", 0.96))
+    assert _confidence(misread) == 0.63  # a kind word not spelt as the list is no part of it
