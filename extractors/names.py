@@ -167,9 +167,11 @@ def _fits(low: str, last: bool) -> bool:
     return low in _given().known and not (last and _canonical(low) in MIDDLE_ONLY)
 
 
-def _canonical(low: str) -> str:
-    """The list's spelling of a name syllable written with either tone placement (``hoà`` → ``hòa``)."""
-    return next((c for c in _given().by_fold.get(fold(low), ()) if low in _tone_variants(c)), low)
+def _canonical(low: str, family: bool = False) -> str:
+    """The list's spelling of a name syllable written with either tone placement (``hoà`` → ``hòa``); ``family``:
+    of the family names rather than the middle and given ones."""
+    lexicon = _family() if family else _given()
+    return next((c for c in lexicon.by_fold.get(fold(low), ()) if low in _tone_variants(c)), low)
 
 
 def _snap(syllable: str, family: bool, last: bool, gender: str | None) -> tuple[str, bool] | None:
@@ -271,12 +273,8 @@ def is_name_syllable(syllable: str, family: bool = False) -> bool:
 def sole_family_name(syllable: str) -> bool:
     """Whether ``syllable`` is the one family name written with its letters (``Nguyễn`` for n-g-u-y-e-n: no other
     family name folds so), so that its marks follow from its letters alone."""
-    return _family().by_fold.get(fold(nfc(syllable).lower()), ()) == (_canonical_family(syllable),)
-
-
-def _canonical_family(syllable: str) -> str:
     low = nfc(syllable).lower()
-    return next((c for c in _family().by_fold.get(fold(low), ()) if low in _tone_variants(c)), "")
+    return _family().by_fold.get(fold(low), ()) == (_canonical(low, family=True),)
 
 
 def name_gender(words: list[str]) -> str | None:

@@ -24,7 +24,7 @@ from pipeline.ocr import open_engine
 from pipeline.ocr.base import LineOptions, read_line
 from pipeline.ocr.layout import page_from_segments, reading_order
 from pipeline.ocr.paddle import paddle_installed, split_line
-from tests.textimage import SERIF, text_page
+from tests.textimage import SERIF, assert_read_in_reading_order_on_the_page, text_page
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -124,13 +124,7 @@ def test_hybrid_keeps_tone_marks_with_boxes_and_confidences(hybrid):
     missed = [word for word in " ".join(LINES).split() if word not in read]
     assert len(missed) <= 1, missed
     assert {"QUYẾT", "ĐỊNH", "thẩm", "quyền", "Người", "Hiển"} <= set(read)
-    tops = [line.bbox[1] for line in result.lines]
-    assert tops == sorted(tops)
-    for line in result.lines:
-        for word in line.words:
-            x0, y0, x1, y1 = word.bbox
-            assert 0 <= x0 < x1 <= page.image.width and 0 <= y0 < y1 <= page.image.height
-            assert 0.0 <= word.confidence <= 1.0
+    assert_read_in_reading_order_on_the_page(result, page)
     # each line's box lies on its printed line (text_page prints line i at the top of band i + 1)
     band = round(13 * 300 / 72 * 1.8)
     for index, line in enumerate(result.lines):

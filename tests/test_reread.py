@@ -55,9 +55,14 @@ def _first_pass(engine, page: PageImage, day_as: str | None) -> Document:
         at = next(i for i, w in enumerate(words) if fold_aligned(w.text).startswith("ngay"))
         day = words[at + 1]
         assert any(ch.isdigit() for ch in day.text), "the first pass must have seen the day as a word"
-        for line in read.lines:
-            line.words = [Word(text=day_as, bbox=w.bbox, confidence=0.3) if w is day else w for w in line.words]
+        _misread(read, day, day_as, 0.3)
     return Document(pages=[read], engine=engine.name)
+
+
+def _misread(read: Page, word: Word, as_text: str, confidence: float) -> None:
+    """``word`` of the page ``read`` replaced by what OCR made of it, its box kept."""
+    for line in read.lines:
+        line.words = [Word(text=as_text, bbox=w.bbox, confidence=confidence) if w is word else w for w in line.words]
 
 
 def _source(page: PageImage):
@@ -143,9 +148,7 @@ def test_identity_number_misread_after_its_label_is_recovered(engine):
     page = PageImage(number=1, image=img, dpi=DPI)
     read = engine.recognize(page)
     number = next(w for ln in read.lines for w in ln.words if w.text.startswith("0010"))
-    for line in read.lines:  # two digits lost to a speck: no 12-digit number on the line any more
-        line.words = [Word(text="0010950#2#45", bbox=w.bbox, confidence=0.4) if w is number else w
-                      for w in line.words]
+    _misread(read, number, "0010950#2#45", 0.4)  # two digits lost to a speck: no 12-digit number on the line
     document = Document(pages=[read], engine=engine.name)
     fields = reread_fields(document, "khai_sinh", {}, engine, _source(page), TODAY)
     got = fields.get("so_dinh_danh")
@@ -163,9 +166,7 @@ def test_document_number_misread_in_the_header_is_recovered(engine):
     page = PageImage(number=1, image=img, dpi=DPI)
     read = engine.recognize(page)
     number = next(w for ln in read.lines for w in ln.words if "/" in w.text)
-    for line in read.lines:  # what a speck over the digits makes of them: not a number any more
-        line.words = [Word(text="1#3/QĐ-UBND", bbox=w.bbox, confidence=0.4) if w is number else w
-                      for w in line.words]
+    _misread(read, number, "1#3/QĐ-UBND", 0.4)  # what a speck over the digits makes of them: no number
     document = Document(pages=[read], engine=engine.name)
     fields = reread_fields(document, "quyet_dinh", {}, engine, _source(page), TODAY)
     got = fields.get("so_ky_hieu")
@@ -270,8 +271,8 @@ def test_paper_that_can_be_approved_is_not_reread_for_an_optional_field(engine):
 def test_land_certificate_serial_misread_is_recovered(engine):
     page = _card_page([(100, "Số vào sổ cấp GCN: CH 46703"), (190, "AC 19720579")], _regular())
     read = engine.recognize(page)
-    for line in read.lines:  # the capitals read with a stray tone mark, as on scans: not a serial any more
-        line.words = [Word(text="ÁC", bbox=w.bbox, confidence=0.3) if w.text == "AC" else w for w in line.words]
+    letters = next(w for ln in read.lines for w in ln.words if w.text == "AC")
+    _misread(read, letters, "ÁC", 0.3)  # the capitals read with a stray tone mark, as on scans: not a serial
     assert "ÁC" in " ".join(ln.text for ln in read.lines)
     fields = reread_fields(Document(pages=[read], engine=engine.name), "gcn_qsdd", {}, engine, _source(page), TODAY)
     got = fields.get("so_phat_hanh")

@@ -16,9 +16,8 @@ from __future__ import annotations
 
 import html
 import re
-import unicodedata
 
-from pipeline.textnorm import nfc
+from pipeline.textnorm import fold, nfc
 
 # A choice scored under this (0–100) is not an alternative worth naming.
 MIN_CHOICE = 15.0
@@ -32,9 +31,10 @@ _CHOICE = re.compile(r"title='x_confs ([0-9.]+)'>([^<]*)</span>")
 
 
 def letter_base(ch: str) -> str:
-    """A letter without tone, shape and stroke: ``Ấ`` → ``A``, ``đ`` → ``d``."""
-    stripped = "".join(c for c in unicodedata.normalize("NFD", ch) if not unicodedata.combining(c))
-    return stripped.replace("đ", "d").replace("Đ", "D").replace("Ð", "D")
+    """A letter without tone, shape and stroke, its case kept: ``Ấ`` → ``A``, ``đ`` → ``d`` (and the Icelandic
+    ``Ð`` that OCR emits for ``Đ`` → ``D``)."""
+    base = fold(ch.replace("Ð", "Đ"))
+    return base.upper() if ch.isupper() else base
 
 
 def _groups(word_html: str) -> Choices:
